@@ -1,0 +1,4 @@
+--liquibase formatted sql
+
+--changeset switchboard:004-campaigns-placeholder
+SELECT 1;

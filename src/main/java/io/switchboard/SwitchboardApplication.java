@@ -1,0 +1,145 @@
+package io.switchboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.jasminb.jsonapi.ResourceConverter;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.lifecycle.Managed;
+import io.dropwizard.migrations.MigrationsBundle;
+import io.switchboard.api.admin.CompanyDto;
+import io.switchboard.api.admin.KeyDto;
+import io.switchboard.auth.Authenticators;
+import io.switchboard.auth.Caller;
+import io.switchboard.auth.DialectAuthFeature;
+import io.switchboard.cli.CompanyCommand;
+import io.switchboard.core.tenancy.TenancyService;
+import io.switchboard.db.EmbeddedDatabase;
+import io.switchboard.db.Migrations;
+import io.switchboard.errors.ApiExceptionMapper;
+import io.switchboard.errors.CatchAllExceptionMapper;
+import io.switchboard.errors.JsonParseExceptionMapper;
+import io.switchboard.errors.WebApplicationExceptionMapper;
+import io.switchboard.health.DatabaseHealthCheck;
+import io.switchboard.jsonapi.JsonApi;
+import io.switchboard.jsonapi.JsonApiProvider;
+import io.switchboard.resources.AdminCompaniesResource;
+import java.time.Duration;
+import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.jackson2.Jackson2Config;
+import org.jdbi.v3.jackson2.Jackson2Plugin;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Composition root. Wiring is by hand and in one direction: DAOs (through Jdbi) → core services →
+ * dialect resources.
+ */
+public class SwitchboardApplication extends Application<SwitchboardConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchboardApplication.class);
+
+    public static void main(String[] args) throws Exception {
+        new SwitchboardApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "switchboard";
+    }
+
+    @Override
+    public void initialize(Bootstrap<SwitchboardConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        bootstrap.addBundle(new MigrationsBundle<>() {
+            @Override
+            public DataSourceFactory getDataSourceFactory(SwitchboardConfiguration c) {
+                return database(c);
+            }
+
+            @Override
+            public String getMigrationsFileName() {
+                return Migrations.CHANGELOG;
+            }
+        });
+        bootstrap.addCommand(new CompanyCommand());
+    }
+
+    /** The configured database, starting the embedded PostgreSQL first when no URL is set. */
+    public static DataSourceFactory database(SwitchboardConfiguration c) {
+        EmbeddedDatabase.configureIfNeeded(c.getDataSourceFactory(), c.getEmbeddedDatabase());
+        return c.getDataSourceFactory();
+    }
+
+    public static Jdbi newJdbi(Jdbi jdbi, ObjectMapper mapper) {
+        jdbi.installPlugin(new PostgresPlugin());
+        jdbi.installPlugin(new Jackson2Plugin());
+        jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
+        return jdbi;
+    }
+
+    @Override
+    public void run(SwitchboardConfiguration config, Environment env) {
+        // Our mappers answer in each dialect's error shape; Dropwizard's defaults would answer in its own.
+        if (config.getServerFactory() instanceof AbstractServerFactory sf) {
+            sf.setRegisterDefaultExceptionMappers(false);
+        }
+        DataSourceFactory dsf = database(config);
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                EmbeddedDatabase.stop();
+            }
+        });
+        if (config.isMigrateOnStartup()) {
+            long t0 = System.nanoTime();
+            Migrations.migrate(dsf, env.metrics());
+            LOG.info("database migrated in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        }
+        ObjectMapper mapper = env.getObjectMapper();
+        Jdbi jdbi = newJdbi(new JdbiFactory().build(env, dsf, "postgresql"), mapper);
+
+        // core services
+        TenancyService tenancy = new TenancyService(jdbi);
+        Authenticators authenticators = new Authenticators(tenancy, config.getAdminToken(), Duration.ofSeconds(1));
+
+        // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
+        ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class);
+        env.jersey().register(new JsonApiProvider(converter));
+        env.jersey().register(new ApiExceptionMapper());
+        env.jersey().register(new WebApplicationExceptionMapper());
+        env.jersey().register(new JsonParseExceptionMapper());
+        env.jersey().register(new CatchAllExceptionMapper());
+        env.jersey().register(new DialectAuthFeature(authenticators.keys(), authenticators.adminOrKeys(),
+                authenticators.companyIds()));
+        env.jersey().register(RolesAllowedDynamicFeature.class);
+        env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+
+        // dialect resources
+        env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
+
+        env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
+
+        if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
+            TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");
+            // Printed once, to the console only, so the quick start needs no extra step.
+            System.out.println("""
+                    ============================================================
+                     Switchboard demo company created (shown once):
+                       company public id: %s
+                       public key:        %s
+                       secret key:        %s
+                    ============================================================
+                    """.formatted(demo.company().publicId(), demo.publicKey().plaintext(),
+                    demo.secretKey().plaintext()));
+        }
+    }
+}

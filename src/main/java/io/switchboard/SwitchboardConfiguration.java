@@ -1,0 +1,67 @@
+package io.switchboard;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+/** Top-level configuration. Every value can be overridden from the environment (see config.yml). */
+public class SwitchboardConfiguration extends Configuration {
+
+    @Valid @NotNull
+    private DataSourceFactory database = new DataSourceFactory();
+
+    @Valid @NotNull
+    private EmbeddedDatabaseConfig embeddedDatabase = new EmbeddedDatabaseConfig();
+
+    private boolean migrateOnStartup = true;
+
+    /** Bootstrap admin token; empty disables the admin token (and enables the demo company on first start). */
+    private String adminToken = "";
+
+    /** Create a demo company and print its keys when the database has no company yet. */
+    private boolean createDemoCompany = true;
+
+    @JsonProperty("database")
+    public DataSourceFactory getDataSourceFactory() { return database; }
+
+    @JsonProperty("database")
+    public void setDataSourceFactory(DataSourceFactory f) { this.database = f; }
+
+    @JsonProperty
+    public EmbeddedDatabaseConfig getEmbeddedDatabase() { return embeddedDatabase; }
+
+    @JsonProperty
+    public void setEmbeddedDatabase(EmbeddedDatabaseConfig c) { this.embeddedDatabase = c; }
+
+    @JsonProperty
+    public boolean isMigrateOnStartup() { return migrateOnStartup; }
+
+    @JsonProperty
+    public void setMigrateOnStartup(boolean b) { this.migrateOnStartup = b; }
+
+    @JsonProperty
+    public String getAdminToken() { return adminToken == null ? "" : adminToken; }
+
+    @JsonProperty
+    public void setAdminToken(String t) { this.adminToken = t; }
+
+    @JsonProperty
+    public boolean isCreateDemoCompany() { return createDemoCompany; }
+
+    @JsonProperty
+    public void setCreateDemoCompany(boolean b) { this.createDemoCompany = b; }
+
+    /** Settings for the embedded PostgreSQL used when {@code database.url} is empty. */
+    public static class EmbeddedDatabaseConfig {
+        @NotNull
+        private String dataDir = "./data";
+        private int port = 0;
+
+        @JsonProperty public String getDataDir() { return dataDir; }
+        @JsonProperty public void setDataDir(String d) { this.dataDir = d; }
+        @JsonProperty public int getPort() { return port; }
+        @JsonProperty public void setPort(int p) { this.port = p; }
+    }
+}

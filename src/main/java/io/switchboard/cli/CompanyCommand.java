@@ -1,0 +1,71 @@
+package io.switchboard.cli;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.jasminb.jsonapi.JSONAPIDocument;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.db.ManagedDataSource;
+import io.switchboard.SwitchboardApplication;
+import io.switchboard.SwitchboardConfiguration;
+import io.switchboard.api.admin.CompanyDto;
+import io.switchboard.api.admin.KeyDto;
+import io.switchboard.core.tenancy.TenancyService;
+import io.switchboard.db.EmbeddedDatabase;
+import io.switchboard.db.Migrations;
+import io.switchboard.jsonapi.JsonApi;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * {@code java -jar switchboard.jar company create --name Acme config.yml}: the operator's twin of
+ * {@code POST /admin/companies}. Prints the same JSON:API document, keys included (once).
+ */
+public class CompanyCommand extends ConfiguredCommand<SwitchboardConfiguration> {
+
+    public CompanyCommand() {
+        super("company", "Manage companies (tenants): `company create --name NAME config.yml`");
+    }
+
+    @Override
+    public void configure(Subparser subparser) {
+        super.configure(subparser);
+        subparser.addArgument("action").choices("create").help("what to do");
+        subparser.addArgument("--name").required(true).help("the company's name");
+    }
+
+    @Override
+    protected void run(Bootstrap<SwitchboardConfiguration> bootstrap, Namespace ns, SwitchboardConfiguration config)
+            throws Exception {
+        DataSourceFactory dsf = SwitchboardApplication.database(config);
+        MetricRegistry metrics = new MetricRegistry();
+        try {
+            if (config.isMigrateOnStartup()) {
+                Migrations.migrate(dsf, metrics);
+            }
+            ManagedDataSource ds = dsf.build(metrics, "cli");
+            ds.start();
+            try {
+                ObjectMapper mapper = bootstrap.getObjectMapper();
+                Jdbi jdbi = SwitchboardApplication.newJdbi(Jdbi.create(ds), mapper);
+                TenancyService.CreatedCompany created = new TenancyService(jdbi).createCompany(ns.getString("name"));
+                JSONAPIDocument<CompanyDto> doc = new JSONAPIDocument<>(CompanyDto.of(created.company()));
+                Map<String, Object> meta = new LinkedHashMap<>();
+                meta.put("public_key", created.publicKey().plaintext());
+                meta.put("secret_key", created.secretKey().plaintext());
+                meta.put("note", "Keys are shown once. Store them now; only their hashes are kept.");
+                doc.setMeta(meta);
+                byte[] json = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class).writeDocument(doc);
+                System.out.println(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+            } finally {
+                ds.stop();
+            }
+        } finally {
+            EmbeddedDatabase.stop();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.switchboard.core.tenancy;
+
+import io.switchboard.auth.Caller;
+import io.switchboard.auth.Keys;
+import io.switchboard.db.ApiKeyDao;
+import io.switchboard.db.CompanyDao;
+import io.switchboard.errors.ApiException;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** Companies and their keys: creation, minting, listing, revocation, and key authentication. */
+public class TenancyService {
+    private final Jdbi jdbi;
+
+    public TenancyService(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** A key as minted: the stored record plus the plaintext, which is never available again. */
+    public record MintedKey(ApiKey key, String plaintext) {}
+
+    public record CreatedCompany(Company company, MintedKey publicKey, MintedKey secretKey) {}
+
+    public CreatedCompany createCompany(String name) {
+        String n = name == null ? "" : name.trim();
+        if (n.isEmpty() || n.length() > 200) {
+            throw ApiException.invalid("/data/attributes/name", "`name` is required: a non-empty string of at most 200 characters.");
+        }
+        return jdbi.inTransaction(h -> {
+            CompanyDao companies = h.attach(CompanyDao.class);
+            Company c = null;
+            for (int attempt = 0; c == null && attempt < 20; attempt++) {
+                c = companies.insert(Keys.newPublicId(), n, CompanySettings.DEFAULTS).orElse(null);
+            }
+            if (c == null) {
+                throw new IllegalStateException("could not allocate a unique public id");
+            }
+            MintedKey pk = mint(h, c.id(), "public", "default public key");
+            MintedKey sk = mint(h, c.id(), "secret", "default secret key");
+            return new CreatedCompany(c, pk, sk);
+        });
+    }
+
+    private static MintedKey mint(Handle h, long companyId, String kind, String name) {
+        String plaintext = Keys.newKey(kind);
+        ApiKey k = h.attach(ApiKeyDao.class).insert(companyId, kind, name, Keys.prefix(plaintext), Keys.hash(plaintext));
+        return new MintedKey(k, plaintext);
+    }
+
+    public MintedKey mintKey(long companyId, String kind, String name) {
+        if (!"public".equals(kind) && !"secret".equals(kind)) {
+            throw ApiException.invalid("/data/attributes/kind", "`kind` must be \"public\" or \"secret\".");
+        }
+        String n = name == null ? "" : name.trim();
+        if (n.length() > 200) {
+            throw ApiException.invalid("/data/attributes/name", "`name` must be at most 200 characters.");
+        }
+        return jdbi.inTransaction(h -> mint(h, companyId, kind, n));
+    }
+
+    public Optional<Company> company(long companyId) {
+        return jdbi.withExtension(CompanyDao.class, d -> d.findById(companyId));
+    }
+
+    public Optional<Company> companyByPublicId(String publicId) {
+        if (publicId == null || publicId.length() != 6) return Optional.empty();
+        return jdbi.withExtension(CompanyDao.class, d -> d.findByPublicId(publicId));
+    }
+
+    public Company updateSettings(long companyId, CompanySettings settings) {
+        jdbi.useExtension(CompanyDao.class, d -> d.updateSettings(companyId, settings));
+        return company(companyId).orElseThrow();
+    }
+
+    public List<ApiKey> keys(long companyId) {
+        return jdbi.withExtension(ApiKeyDao.class, d -> d.list(companyId));
+    }
+
+    public boolean revokeKey(long companyId, long keyId) {
+        return jdbi.withExtension(ApiKeyDao.class, d -> {
+            Optional<ApiKey> k = d.find(companyId, keyId);
+            if (k.isEmpty()) return false;
+            d.revoke(companyId, keyId);
+            return true;
+        });
+    }
+
+    public long companyCount() {
+        return jdbi.withExtension(CompanyDao.class, CompanyDao::count);
+    }
+
+    /** The caller a presented key stands for; empty for unknown, malformed and revoked keys alike. */
+    public Optional<Caller> authenticateKey(String presented) {
+        if (!Keys.looksLikeKey(presented)) {
+            return Optional.empty();
+        }
+        byte[] hash = Keys.hash(presented);
+        for (ApiKeyDao.KeyMatch m : jdbi.withExtension(ApiKeyDao.class, d -> d.findByHash(hash))) {
+            if (MessageDigest.isEqual(m.keyHash(), hash) && m.revokedAt() == null
+                    && m.kind().equals(Keys.kindOf(presented))) {
+                Caller.Kind kind = "secret".equals(m.kind()) ? Caller.Kind.SECRET : Caller.Kind.PUBLIC;
+                return Optional.of(new Caller(m.companyId(), m.publicId(), kind, m.id(), m.prefix()));
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,62 @@
+package io.switchboard.errors;
+
+import java.util.Map;
+
+/**
+ * A failure the caller can act on. Thrown by resources and core services alike; rendered by
+ * {@link ApiExceptionMapper} in the calling dialect's error shape. {@code pointer} is a JSON pointer
+ * into the request body (e.g. {@code /data/attributes/email}); {@code parameter} names a query
+ * parameter or header.
+ */
+public class ApiException extends RuntimeException {
+    private final ErrorKind kind;
+    private final String detail;
+    private final String pointer;
+    private final String parameter;
+    private final Map<String, Object> meta;
+    private final Map<String, String> headers;
+
+    public ApiException(ErrorKind kind, String detail, String pointer, String parameter,
+                        Map<String, Object> meta, Map<String, String> headers) {
+        super(detail, null, false, false);
+        this.kind = kind;
+        this.detail = detail;
+        this.pointer = pointer;
+        this.parameter = parameter;
+        this.meta = meta;
+        this.headers = headers == null ? Map.of() : headers;
+    }
+
+    public ApiException(ErrorKind kind, String detail, String pointer, String parameter, Map<String, Object> meta) {
+        this(kind, detail, pointer, parameter, meta, null);
+    }
+
+    public ApiException(ErrorKind kind, String detail) {
+        this(kind, detail, null, null, null);
+    }
+
+    /** 400-class validation error about a body field, e.g. {@code invalid("/data/attributes/email", "...")}. */
+    public static ApiException invalid(String pointer, String detail) {
+        return new ApiException(ErrorKind.INVALID, detail, pointer, null, null);
+    }
+
+    /** Validation error about a query parameter or header. */
+    public static ApiException invalidParameter(String parameter, String detail) {
+        return new ApiException(ErrorKind.INVALID, detail, null, parameter, null);
+    }
+
+    public static ApiException notFound(String detail) {
+        return new ApiException(ErrorKind.NOT_FOUND, detail);
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(ErrorKind.PERMISSION_DENIED, detail);
+    }
+
+    public ErrorKind kind() { return kind; }
+    public String detail() { return detail; }
+    public String pointer() { return pointer; }
+    public String parameter() { return parameter; }
+    public Map<String, Object> meta() { return meta; }
+    public Map<String, String> headers() { return headers; }
+}

@@ -1,0 +1,32 @@
+package io.switchboard.errors;
+
+/**
+ * The wire dialect of a request, told by its path. Decides the error shape and how a validation
+ * error's status is spelled (Parcelvoy: 422; the others: 400).
+ */
+public enum Dialect {
+    KLAVIYO_CLIENT, KLAVIYO_SERVER, PARCELVOY, DITTOFEED, SEGMENT, ADMIN, OTHER;
+
+    public static Dialect forPath(String rawPath) {
+        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        if (p.startsWith("/client/") || p.equals("/client")) return KLAVIYO_CLIENT;
+        if (p.startsWith("/api/client/")) return PARCELVOY;
+        if (p.startsWith("/api/public/")) return DITTOFEED;
+        if (p.startsWith("/v1/")) return SEGMENT;
+        if (p.startsWith("/api/")) return KLAVIYO_SERVER;
+        if (p.startsWith("/admin/") || p.equals("/admin")) return ADMIN;
+        return OTHER;
+    }
+
+    public boolean isJsonApi() {
+        return this == KLAVIYO_CLIENT || this == KLAVIYO_SERVER || this == ADMIN || this == OTHER;
+    }
+
+    /** The HTTP status this dialect uses for a kind of error. */
+    public int statusFor(ErrorKind kind) {
+        if (kind == ErrorKind.INVALID && this == PARCELVOY) {
+            return 422;
+        }
+        return kind.status();
+    }
+}
