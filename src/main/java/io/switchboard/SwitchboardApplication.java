@@ -35,7 +35,18 @@ import io.switchboard.health.DatabaseHealthCheck;
 import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
+import io.switchboard.resources.AdminProfileDataResource;
 import io.switchboard.resources.AdminProfilesResource;
+import io.switchboard.core.events.EventMaintenance;
+import io.switchboard.core.events.EventReads;
+import io.switchboard.core.events.IngestService;
+import io.switchboard.core.events.ProfileDataListener;
+import io.switchboard.resources.klaviyo.events.KlaviyoClientEventsResource;
+import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper;
+import io.switchboard.resources.klaviyo.events.KlaviyoServerEventsResource;
+import io.switchboard.resources.parcelvoy.ParcelvoyClientResource;
+import io.switchboard.resources.segment.DittofeedResource;
+import io.switchboard.resources.segment.SegmentResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
@@ -119,6 +130,16 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
         Tx tx = new Tx(jdbi);
         IdentityService identity = new IdentityService(tx, settings::get);
+        identity.addListener(new ProfileDataListener());
+        // events: partitions ahead before serving, then daily; idempotency keys purged hourly
+        EventMaintenance eventMaintenance = new EventMaintenance(jdbi, config.getEvents().getPartitionMonthsAhead(),
+                config.getEvents().getRetentionMonths(), java.time.Clock.systemUTC());
+        eventMaintenance.prepare();
+        env.lifecycle().manage(eventMaintenance);
+        IngestService ingest = new IngestService(identity, config.getEvents().getMessageIdRetention().toJavaDuration(),
+                config.getEvents().getKlaviyoDedupRetention().toJavaDuration());
+        EventReads eventReads = new EventReads(jdbi, identity);
+        KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper(identity);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
         ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
@@ -136,6 +157,12 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity));
+        env.jersey().register(new AdminProfileDataResource(tenancy, identity, eventReads));
+        env.jersey().register(new ParcelvoyClientResource(ingest));
+        env.jersey().register(new SegmentResource(ingest, authenticators.keys()));
+        env.jersey().register(new DittofeedResource(ingest));
+        env.jersey().register(new KlaviyoClientEventsResource(ingest, klaviyoEvents));
+        env.jersey().register(new KlaviyoServerEventsResource(ingest, klaviyoEvents, eventReads, identity));
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
 

@@ -23,6 +23,15 @@ public class SwitchboardConfiguration extends Configuration {
     /** Create a demo company and print its keys when the database has no company yet. */
     private boolean createDemoCompany = true;
 
+    @Valid @NotNull
+    private EventsConfig events = new EventsConfig();
+
+    @JsonProperty
+    public EventsConfig getEvents() { return events; }
+
+    @JsonProperty
+    public void setEvents(EventsConfig e) { this.events = e; }
+
     @JsonProperty("database")
     public DataSourceFactory getDataSourceFactory() { return database; }
 
@@ -63,5 +72,26 @@ public class SwitchboardConfiguration extends Configuration {
         @JsonProperty public void setDataDir(String d) { this.dataDir = d; }
         @JsonProperty public int getPort() { return port; }
         @JsonProperty public void setPort(int p) { this.port = p; }
+    }
+
+    /** The event store: partitions, retention and idempotency windows (docs/events.md). */
+    public static class EventsConfig {
+        /** Monthly partitions created ahead of the current month. */
+        private int partitionMonthsAhead = 3;
+        /** Drop event partitions older than this many months; 0 keeps everything. */
+        private int retentionMonths = 0;
+        /** How long Segment/Dittofeed messageIds, Parcelvoy message_ids and Idempotency-Keys are remembered (≥ 7 days). */
+        private io.dropwizard.util.Duration messageIdRetention = io.dropwizard.util.Duration.days(30);
+        /** How long Klaviyo (profile, metric, unique_id / second) dedup keys are remembered. */
+        private io.dropwizard.util.Duration klaviyoDedupRetention = io.dropwizard.util.Duration.days(400);
+
+        @JsonProperty public int getPartitionMonthsAhead() { return partitionMonthsAhead; }
+        @JsonProperty public void setPartitionMonthsAhead(int m) { this.partitionMonthsAhead = m; }
+        @JsonProperty public int getRetentionMonths() { return retentionMonths; }
+        @JsonProperty public void setRetentionMonths(int m) { this.retentionMonths = m; }
+        @JsonProperty public io.dropwizard.util.Duration getMessageIdRetention() { return messageIdRetention; }
+        @JsonProperty public void setMessageIdRetention(io.dropwizard.util.Duration d) { this.messageIdRetention = d; }
+        @JsonProperty public io.dropwizard.util.Duration getKlaviyoDedupRetention() { return klaviyoDedupRetention; }
+        @JsonProperty public void setKlaviyoDedupRetention(io.dropwizard.util.Duration d) { this.klaviyoDedupRetention = d; }
     }
 }
