@@ -40,9 +40,6 @@ public class AdminProfileDataResource {
     private final IdentityService identity;
     private final EventReads reads;
 
-    @Context
-    private UriInfo uri;
-
     public AdminProfileDataResource(TenancyService tenancy, IdentityService identity, EventReads reads) {
         this.tenancy = tenancy;
         this.identity = identity;
@@ -51,7 +48,7 @@ public class AdminProfileDataResource {
 
     @GET
     @Path("/{profileId}/events")
-    public Response events(@Auth Caller caller, @PathParam("company") String company,
+    public Response events(@Context UriInfo uri, @Auth Caller caller, @PathParam("company") String company,
                            @PathParam("profileId") String profileId, @QueryParam("page[size]") Integer pageSize,
                            @QueryParam("page[cursor]") String cursor, @QueryParam("type") String type) {
         long companyId = AdminAccess.secretCompanyId(tenancy, caller, company);

@@ -244,7 +244,7 @@ public class IngestService {
             Event e = pe.event();
             long ms = Math.max(0, e.occurredAt().toEpochMilli());
             occurred[j] = e.occurredAt().toString();
-            ids[j] = UlidCreator.getUlid(ms).toString();
+            ids[j] = UlidCreator.getMonotonicUlid(ms).toString();
             profiles[j] = pe.profileId();
             types[j] = e.type();
             names[j] = e.name();

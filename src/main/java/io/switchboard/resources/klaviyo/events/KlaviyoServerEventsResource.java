@@ -61,9 +61,6 @@ public class KlaviyoServerEventsResource {
     private final EventReads reads;
     private final IdentityService identity;
 
-    @Context
-    private UriInfo uri;
-
     public KlaviyoServerEventsResource(IngestService ingest, KlaviyoEventMapper mapper, EventReads reads,
                                        IdentityService identity) {
         this.ingest = ingest;
@@ -88,21 +85,21 @@ public class KlaviyoServerEventsResource {
 
     @GET
     @Path("/events/{id: [0-9A-Za-z]+}{slash: /?}")
-    public Response get(@Auth Caller caller, @HeaderParam("revision") String revision,
+    public Response get(@Context UriInfo uri, @Auth Caller caller, @HeaderParam("revision") String revision,
                         @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut,
                         @PathParam("id") String id) {
         var rev = EventRevision.check(revision, optOut);
         EventRow row = reads.byId(caller.companyId(), id)
                 .orElseThrow(() -> ApiException.notFound("No event with id " + id + "."));
         ObjectNode doc = Body.MAPPER.createObjectNode();
-        doc.set("data", resource(row));
-        doc.putObject("links").put("self", base() + "api/events/" + id + "/");
+        doc.set("data", resource(uri, row));
+        doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/");
         return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
     }
 
     @GET
     @Path("/events{slash: /?}")
-    public Response list(@Auth Caller caller, @HeaderParam("revision") String revision,
+    public Response list(@Context UriInfo uri, @Auth Caller caller, @HeaderParam("revision") String revision,
                          @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut,
                          @QueryParam("filter") String filter, @QueryParam("sort") String sort,
                          @QueryParam("page[size]") String pageSize, @QueryParam("page[cursor]") String cursor) {
@@ -140,7 +137,7 @@ public class KlaviyoServerEventsResource {
         if (more) rows = rows.subList(0, size);
         ObjectNode doc = Body.MAPPER.createObjectNode();
         ArrayNode data = doc.putArray("data");
-        rows.forEach(r -> data.add(resource(r)));
+        rows.forEach(r -> data.add(resource(uri, r)));
         ObjectNode links = doc.putObject("links");
         links.put("self", uri.getRequestUri().toString());
         if (more) {
@@ -151,13 +148,13 @@ public class KlaviyoServerEventsResource {
         return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
     }
 
-    private String base() {
+    private static String base(UriInfo uri) {
         String b = uri.getBaseUri().toString();
         return b.endsWith("/") ? b : b + "/";
     }
 
-    private ObjectNode resource(EventRow r) {
-        String base = base();
+    private static ObjectNode resource(UriInfo uri, EventRow r) {
+        String base = base(uri);
         ObjectNode o = Body.MAPPER.createObjectNode();
         o.put("type", "event");
         o.put("id", r.id());
