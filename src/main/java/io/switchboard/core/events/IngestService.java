@@ -76,11 +76,17 @@ public class IngestService {
     public record Result(boolean duplicateRequest, List<String> profileIds, List<String> eventIds, int skipped) {}
 
     public Result ingest(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops) {
-        return tx().run(h -> ingest(h, companyId, ctx, requestKey, ops));
+        return ingest(companyId, ctx, requestKey, ops, Instant.now());
     }
 
-    public Result ingest(Handle h, long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops) {
-        Instant now = Instant.now();
+    /** {@code receivedAt}: the server's receive time (the one the dialect used for default event times). */
+    public Result ingest(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops, Instant receivedAt) {
+        return tx().run(h -> ingest(h, companyId, ctx, requestKey, ops, receivedAt));
+    }
+
+    public Result ingest(Handle h, long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops,
+                         Instant receivedAt) {
+        Instant now = receivedAt;
         IdempotencyDao idem = h.attach(IdempotencyDao.class);
         if (requestKey != null) {
             int fresh = idem.claimRequest(companyId, SCOPE_REQUEST, requestKey.key(), requestKey.fingerprint(),

@@ -40,18 +40,20 @@ public class DittofeedResource {
     @Path("/{type: identify|track|page|screen|group|alias}")
     public Response single(@Auth Caller caller, @PathParam("type") String type, byte[] raw) {
         JsonNode body = Body.parse(raw);
-        return run(caller, messages.single(type, raw, body, Instant.now()));
+        Instant now = Instant.now();
+        return run(caller, messages.single(type, raw, body, now), now);
     }
 
     @POST
     @Path("/batch")
     public Response batch(@Auth Caller caller, byte[] raw) {
         JsonNode body = Body.parse(raw);
-        return run(caller, messages.batch(raw, body, Instant.now()));
+        Instant now = Instant.now();
+        return run(caller, messages.batch(raw, body, now), now);
     }
 
-    private Response run(Caller caller, List<IngestOp> ops) {
-        if (!ops.isEmpty()) ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops);
+    private Response run(Caller caller, List<IngestOp> ops, Instant receivedAt) {
+        if (!ops.isEmpty()) ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt);
         return Response.noContent().build();
     }
 }

@@ -53,7 +53,7 @@ public class SegmentResource {
         JsonNode body = Body.parse(raw);
         Caller c = caller(caller, body);
         Instant now = Instant.now();
-        return run(c, messages.single(type, raw, body, now));
+        return run(c, messages.single(type, raw, body, now), now);
     }
 
     @POST
@@ -62,11 +62,11 @@ public class SegmentResource {
         JsonNode body = Body.parse(raw);
         Caller c = caller(caller, body);
         Instant now = Instant.now();
-        return run(c, messages.batch(raw, body, now));
+        return run(c, messages.batch(raw, body, now), now);
     }
 
-    private Response run(Caller caller, List<IngestOp> ops) {
-        if (!ops.isEmpty()) ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops);
+    private Response run(Caller caller, List<IngestOp> ops, Instant receivedAt) {
+        if (!ops.isEmpty()) ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt);
         return Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
