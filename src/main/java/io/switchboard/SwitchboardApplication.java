@@ -47,12 +47,14 @@ import io.switchboard.resources.klaviyo.events.KlaviyoServerEventsResource;
 import io.switchboard.resources.parcelvoy.ParcelvoyClientResource;
 import io.switchboard.resources.segment.DittofeedResource;
 import io.switchboard.resources.segment.SegmentResource;
+import io.switchboard.resources.FormsResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.jackson2.Jackson2Config;
 import org.jdbi.v3.jackson2.Jackson2Plugin;
 import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +99,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
     }
 
     public static Jdbi newJdbi(Jdbi jdbi, ObjectMapper mapper) {
+        jdbi.installPlugin(new SqlObjectPlugin());
         jdbi.installPlugin(new PostgresPlugin());
         jdbi.installPlugin(new Jackson2Plugin());
         jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
@@ -163,6 +166,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new DittofeedResource(ingest));
         env.jersey().register(new KlaviyoClientEventsResource(ingest, klaviyoEvents));
         env.jersey().register(new KlaviyoServerEventsResource(ingest, klaviyoEvents, eventReads, identity));
+        env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
 
