@@ -11,8 +11,9 @@ export async function createCompany(name) {
     headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/vnd.api+json" },
     body: JSON.stringify({ data: { type: "company", attributes: { name } } }),
   });
-  assert.equal(r.status, 201, `company create: ${r.status} ${await r.text()}`);
-  const j = await r.json();
+  const text = await r.text();
+  assert.equal(r.status, 201, `company create: ${r.status} ${text}`);
+  const j = JSON.parse(text);
   return { id: j.data.id, pk: j.meta.public_key, sk: j.meta.secret_key };
 }
 

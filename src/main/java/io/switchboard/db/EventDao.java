@@ -47,7 +47,8 @@ public interface EventDao extends SqlObject {
     int upsertMetrics(@Bind("companyId") long companyId, @Bind("ids") String[] ids, @Bind("names") String[] names);
 
     @SqlUpdate("UPDATE profiles p SET last_event_at = GREATEST(p.last_event_at, t.at::timestamptz) "
-            + "FROM unnest(:ids::text[], :ats::text[]) AS t(id, at) WHERE p.company_id = :companyId AND p.id = t.id")
+            + "FROM unnest(:ids::text[], :ats::text[]) AS t(id, at) WHERE p.company_id = :companyId AND p.id = t.id "
+            + "AND (p.last_event_at IS NULL OR p.last_event_at < t.at::timestamptz)")
     int markLastEvent(@Bind("companyId") long companyId, @Bind("ids") String[] ids, @Bind("ats") String[] ats);
 
     /** One event by id: the id's ULID time is occurred_at (ms), so only one partition is searched. */

@@ -9,7 +9,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Reproduces the EXPLAIN (ANALYZE, BUFFERS) figures of docs/events.md: a fresh embedded PostgreSQL with the
- * real migrations, monthly partitions, 1,000,000 events (10 companies, 100,000 profiles, 50 names, six
+ * real migrations, monthly partitions, 1,000,000 events (10 companies, 100,000 profiles, 47 names, six
  * months, plus one heavy profile), then the two main read paths exactly as EventDao runs them.
  *
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.switchboard.tools.EventsExplainMain</pre>
@@ -28,18 +28,18 @@ public final class EventsExplainMain {
             h.execute("INSERT INTO profiles (company_id, id, external_id) SELECT c.id, 'P' || lpad(p::text, 25, '0'), "
                     + "'user-' || p FROM companies c, generate_series(0, 9999) p");
             h.execute("INSERT INTO metrics (company_id, id, name) SELECT c.id, 'M' || lpad(n::text, 25, '0'), "
-                    + "'Event ' || n FROM companies c, generate_series(0, 49) n");
-            // 1M events: company g%10, profile (g/10)%10000, name g%50, one every 15 s from 2026-05-01
+                    + "'Event ' || n FROM companies c, generate_series(0, 46) n");
+            // 1M events: company g%10, profile (g/10)%10000, name (g/10)%47 (every pair occurs), one every 15 s from 2026-05-01
             h.execute("INSERT INTO events (company_id, occurred_at, id, profile_id, type, name, properties, received_at, "
                     + "source) SELECT (SELECT min(id) FROM companies) + g % 10, ts, lpad(g::text, 26, '0'), "
-                    + "'P' || lpad(((g / 10) % 10000)::text, 25, '0'), 'track', 'Event ' || (g % 50), "
+                    + "'P' || lpad(((g / 10) % 10000)::text, 25, '0'), 'track', 'Event ' || ((g / 10) % 47), "
                     + "jsonb_build_object('i', g, 'sku', 'SKU-' || (g % 997)), ts, 'explain' "
                     + "FROM generate_series(1, " + (rows - 20_000) + ") g, "
                     + "LATERAL (SELECT timestamptz '2026-05-01' + g * interval '15 seconds') t(ts)");
             // one heavy profile: 20,000 events of its own
             h.execute("INSERT INTO events (company_id, occurred_at, id, profile_id, type, name, properties, received_at, "
                     + "source) SELECT (SELECT min(id) FROM companies), ts, 'H' || lpad(g::text, 25, '0'), "
-                    + "'P' || lpad('0', 25, '0'), 'track', 'Event ' || (g % 50), jsonb_build_object('i', g), ts, 'explain' "
+                    + "'P' || lpad('0', 25, '0'), 'track', 'Event ' || (g % 47), jsonb_build_object('i', g), ts, 'explain' "
                     + "FROM generate_series(1, 20000) g, "
                     + "LATERAL (SELECT timestamptz '2026-05-01' + g * interval '13 minutes') t(ts)");
             h.execute("VACUUM ANALYZE events");
