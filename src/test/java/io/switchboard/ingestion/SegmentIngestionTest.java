@@ -148,6 +148,26 @@ class SegmentIngestionTest {
         }
 
         @Test
+        void batchOfOneUserAndAMergeInTheMiddle() {
+            StringBuilder sb = new StringBuilder("{\"batch\":[");
+            for (int i = 0; i < 100; i++) {
+                sb.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"many-u\",\"event\":\"E").append(i % 5).append("\"}");
+            }
+            assertThat(segment("batch", sb.append("]}").toString()).status()).isEqualTo(200);
+            assertThat(adminEvents(F, acme, owner(F, acme, "external_id", "many-u"))).hasSize(100);
+            // the memo of resolved profiles is dropped after an item that can merge
+            assertThat(segment("batch", """
+                    {"batch":[{"type":"track","userId":"memo-x","event":"A"},{"type":"track","anonymousId":"memo-a","event":"B"},
+                              {"type":"alias","previousId":"memo-a","userId":"memo-x"},{"type":"track","anonymousId":"memo-a","event":"C"}]}""")
+                    .status()).isEqualTo(200);
+            String x = owner(F, acme, "external_id", "memo-x");
+            assertThat(owner(F, acme, "anonymous_id", "memo-a")).isEqualTo(x);
+            assertThat(F.count("SELECT count(*) FROM events WHERE company_id = ? AND name = 'C' AND profile_id = ?",
+                    F.companyId(acme.publicId()), x)).isEqualTo(1);
+            assertThat(adminEvents(F, acme, x).findValuesAsText("name")).contains("A", "B", "C");
+        }
+
+        @Test
         void batchContextMergedUnderItemContext() {
             assertThat(segment("batch", """
                     {"context":{"app":"web","locale":"fr"},"batch":[{"type":"track","userId":"ctx-u","event":"C","context":{"locale":"de"}}]}""")

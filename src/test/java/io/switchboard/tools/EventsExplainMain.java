@@ -78,7 +78,21 @@ public final class EventsExplainMain {
         System.out.println("-- " + title);
         h.execute("SELECT 1"); // warm the connection
         h.createQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql).mapTo(String.class).list(); // warm the cache once
-        List<String> plan = h.createQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql).mapTo(String.class).list();
-        plan.forEach(System.out::println);
+        // the machine is shared: run three times, print the fastest (all three are shown by their times)
+        List<String> best = null;
+        double bestMs = Double.MAX_VALUE;
+        List<String> times = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            List<String> plan = h.createQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql).mapTo(String.class).list();
+            String last = plan.get(plan.size() - 1);
+            double ms = Double.parseDouble(last.replaceAll("[^0-9.]", ""));
+            times.add(last.replace("Execution Time: ", ""));
+            if (ms < bestMs) {
+                bestMs = ms;
+                best = plan;
+            }
+        }
+        System.out.println("-- execution times of 3 runs: " + String.join(", ", times));
+        best.forEach(System.out::println);
     }
 }

@@ -107,6 +107,7 @@ public class IngestService {
         List<String> profileIds = new ArrayList<>();
         List<PendingEvent> pending = new ArrayList<>();
         int skipped = 0;
+        Map<Object, String> resolved = new HashMap<>();
         for (IngestOp op : ops) {
             if (op.key() != null) {
                 String k = op.key().scope() + " " + op.key().key();
@@ -117,7 +118,7 @@ public class IngestService {
             }
             String profileId;
             try {
-                profileId = apply(h, companyId, ctx, op, now, pending);
+                profileId = apply(h, companyId, ctx, op, now, pending, resolved);
             } catch (ApiException e) {
                 throw located(op, e);
             }
@@ -144,16 +145,36 @@ public class IngestService {
 
     private record PendingEvent(String profileId, Event event) {}
 
+    /**
+     * Within one request, an item naming exactly one identifier and writing nothing resolves to the same
+     * profile as an earlier such item (it can neither merge nor attach anything), so the identity step is
+     * done once: a batch of 100 tracks of one user costs one resolution. Any other item may merge
+     * profiles, so it clears the memo.
+     */
+    private static Object memoKey(IngestOp op) {
+        if (!(op.identity() instanceof Resolve r) || !r.write().isEmpty() || r.write().timestamp() != null) return null;
+        var ids = r.ids();
+        int n = (ids.externalId() != null ? 1 : 0) + (ids.email() != null ? 1 : 0) + (ids.phoneNumber() != null ? 1 : 0)
+                + ids.anonymousIds().size();
+        return n == 1 ? List.of(ids, r.mode()) : null;
+    }
+
     private String apply(Handle h, long companyId, WriteContext ctx, IngestOp op, Instant now,
-                         List<PendingEvent> pending) {
-        ResolvedProfile p;
-        if (op.identity() instanceof Alias a) {
-            p = identity.alias(h, companyId, a.anonymousId(), a.externalId(), ctx);
-        } else {
-            Resolve r = (Resolve) op.identity();
-            p = identity.resolve(h, companyId, r.ids(), r.write(), r.mode(), ctx);
+                         List<PendingEvent> pending, Map<Object, String> memo) {
+        Object key = memoKey(op);
+        String profileId = key == null ? null : memo.get(key);
+        if (profileId == null) {
+            ResolvedProfile p;
+            if (op.identity() instanceof Alias a) {
+                p = identity.alias(h, companyId, a.anonymousId(), a.externalId(), ctx);
+            } else {
+                Resolve r = (Resolve) op.identity();
+                p = identity.resolve(h, companyId, r.ids(), r.write(), r.mode(), ctx);
+            }
+            profileId = p.profileId();
+            if (key == null) memo.clear();
+            else memo.put(key, profileId);
         }
-        String profileId = p.profileId();
         for (Effect effect : op.effects()) {
             if (effect instanceof Event e) {
                 pending.add(new PendingEvent(profileId, e));
