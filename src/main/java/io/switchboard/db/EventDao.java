@@ -64,25 +64,27 @@ public interface EventDao extends SqlObject {
      */
     @SqlQuery("SELECT " + COLUMNS + FROM + "WHERE e.company_id = :companyId AND e.profile_id = ANY(:profiles) "
             + "AND e.type = ANY(:types) AND (:name::text IS NULL OR e.name = :name) "
+            + "AND (NOT :namedOnly OR e.name IS NOT NULL) "
             + "AND e.occurred_at >= :from AND e.occurred_at < :to "
             + "AND (:afterTime::timestamptz IS NULL OR (e.occurred_at, e.id) <cmp> (:afterTime, :afterId)) "
             + "ORDER BY e.occurred_at <dir>, e.id <dir> LIMIT :limit")
     @RegisterConstructorMapper(EventRow.class)
     List<EventRow> byProfiles(@Bind("companyId") long companyId, @Bind("profiles") String[] profiles,
                               @Bind("types") String[] types, @Bind("name") String name,
-                              @Bind("from") Instant from, @Bind("to") Instant to,
+                              @Bind("namedOnly") boolean namedOnly, @Bind("from") Instant from, @Bind("to") Instant to,
                               @Bind("afterTime") Instant afterTime, @Bind("afterId") String afterId,
                               @Define("dir") String dir, @Define("cmp") String cmp, @Bind("limit") int limit);
 
     /** Events of a company by name and time (or all names when name is null), keyset-paged. */
     @SqlQuery("SELECT " + COLUMNS + FROM + "WHERE e.company_id = :companyId AND e.type = ANY(:types) "
-            + "AND (:name::text IS NULL OR e.name = :name) "
+            + "AND (:name::text IS NULL OR e.name = :name) AND (NOT :namedOnly OR e.name IS NOT NULL) "
             + "AND e.occurred_at >= :from AND e.occurred_at < :to "
             + "AND (:afterTime::timestamptz IS NULL OR (e.occurred_at, e.id) <cmp> (:afterTime, :afterId)) "
             + "ORDER BY e.occurred_at <dir>, e.id <dir> LIMIT :limit")
     @RegisterConstructorMapper(EventRow.class)
     List<EventRow> byCompany(@Bind("companyId") long companyId, @Bind("types") String[] types,
-                             @Bind("name") String name, @Bind("from") Instant from, @Bind("to") Instant to,
+                             @Bind("name") String name, @Bind("namedOnly") boolean namedOnly,
+                             @Bind("from") Instant from, @Bind("to") Instant to,
                              @Bind("afterTime") Instant afterTime, @Bind("afterId") String afterId,
                              @Define("dir") String dir, @Define("cmp") String cmp, @Bind("limit") int limit);
 

@@ -59,7 +59,7 @@ public class AdminProfileDataResource {
                 .orElseThrow(() -> ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a valid cursor."));
         String[] types = type == null || type.isBlank() ? EventReads.ALL_TYPES : type.split(",");
         List<EventRow> rows = reads.list(companyId, new EventReads.Query(profileId, null, null, null, true, size, after,
-                types));
+                types, false));
         boolean more = rows.size() > size;
         if (more) rows = rows.subList(0, size);
         ObjectNode doc = Body.MAPPER.createObjectNode();

@@ -126,6 +126,11 @@ class CrossDialectIngestionTest {
     void adminViewNeedsTheCompanysSecretKey() {
         assertThat(F.post("/api/client/events", "[{\"external_id\":\"adm-u\",\"name\":\"E\"}]", bearer(acme.publicKey())).status()).isEqualTo(204);
         String p = owner(F, acme, "external_id", "adm-u");
+        // an unnamed Parcelvoy event shows in the admin view, not in Klaviyo's API (which has no such event)
+        assertThat(F.post("/api/client/events", "[{\"external_id\":\"adm-u\"}]", bearer(acme.publicKey())).status()).isEqualTo(204);
+        assertThat(adminEvents(F, acme, p)).hasSize(2);
+        String filter = URLEncoder.encode("equals(profile_id,\"" + p + "\")", StandardCharsets.UTF_8);
+        assertThat(F.get("/api/events?filter=" + filter, klaviyoServer(acme.secretKey(), "2026-07-15")).json().get("data")).hasSize(1);
         String path = "/admin/companies/" + acme.publicId() + "/profiles/" + p + "/events";
         assertThat(F.get(path, bearer(acme.publicKey())).status()).isEqualTo(403);
         assertThat(F.get(path, Map.of()).status()).isEqualTo(401);

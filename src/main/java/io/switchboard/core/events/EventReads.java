@@ -32,8 +32,9 @@ public class EventReads {
     }
 
     /** A query: optional profile (survivor id), optional name, time window, order, page. */
+    /** {@code namedOnly}: skip events without a name (Parcelvoy allows them; Klaviyo's API has no such event). */
     public record Query(String profileId, String name, Instant from, Instant to, boolean descending, int limit,
-                        Cursor after, String[] types) {}
+                        Cursor after, String[] types, boolean namedOnly) {}
 
     /** Position after the last row of a page. */
     public record Cursor(Instant time, String id) {
@@ -75,10 +76,10 @@ public class EventReads {
             EventDao dao = h.attach(EventDao.class);
             if (q.profileId() != null) {
                 String[] ids = identity.idsOf(h, companyId, q.profileId()).toArray(String[]::new);
-                return dao.byProfiles(companyId, ids, q.types(), q.name(), from, to, afterTime, afterId, dir, cmp,
+                return dao.byProfiles(companyId, ids, q.types(), q.name(), q.namedOnly(), from, to, afterTime, afterId, dir, cmp,
                         q.limit() + 1);
             }
-            return dao.byCompany(companyId, q.types(), q.name(), from, to, afterTime, afterId, dir, cmp, q.limit() + 1);
+            return dao.byCompany(companyId, q.types(), q.name(), q.namedOnly(), from, to, afterTime, afterId, dir, cmp, q.limit() + 1);
         });
     }
 

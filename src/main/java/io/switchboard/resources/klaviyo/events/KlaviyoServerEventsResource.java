@@ -132,7 +132,7 @@ public class KlaviyoServerEventsResource {
         }
         Filter f = parseFilter(companyId, filter);
         List<EventRow> rows = f.empty ? List.of() : reads.list(companyId, new EventReads.Query(f.profileId, f.name,
-                f.from, f.to, desc, size, after, EventReads.ACTIVITY));
+                f.from, f.to, desc, size, after, EventReads.ACTIVITY, true));
         boolean more = rows.size() > size;
         if (more) rows = rows.subList(0, size);
         ObjectNode doc = Body.MAPPER.createObjectNode();
