@@ -30,6 +30,16 @@ public final class AppFixture {
     private Jdbi jdbi;
 
     public AppFixture(ConfigOverride... extra) {
+        this(SwitchboardApplication.class, extra);
+    }
+
+    /** The same, running a subclass of the application (e.g. one that adds test-only resources). */
+    public AppFixture(Class<? extends SwitchboardApplication> appClass, ConfigOverride... extra) {
+        this(appClass, "test-config.yml", extra);
+    }
+
+    /** With another configuration file (a test resource name, or a path such as the real config.yml). */
+    public AppFixture(Class<? extends SwitchboardApplication> appClass, String configFile, ConfigOverride... extra) {
         this.dbUrl = TestDatabase.newDatabase();
         ConfigOverride[] base = {
                 ConfigOverride.config("database.url", dbUrl),
@@ -44,8 +54,8 @@ public final class AppFixture {
         ConfigOverride[] all = new ConfigOverride[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
-        this.app = new DropwizardAppExtension<>(SwitchboardApplication.class,
-                ResourceHelpers.resourceFilePath("test-config.yml"), all);
+        String configPath = new java.io.File(configFile).isFile() ? configFile : ResourceHelpers.resourceFilePath(configFile);
+        this.app = new DropwizardAppExtension<>(appClass, configPath, all);
     }
 
     public String baseUrl() {
