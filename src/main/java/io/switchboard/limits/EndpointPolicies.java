@@ -25,7 +25,27 @@ public final class EndpointPolicies {
     /** What applies to a request. {@code rateClass} is null when the request is not rate limited. */
     public record Policy(RateClass rateClass, long maxBodyBytes) {}
 
-    private record Row(String method, String pattern, Policy policy) {}
+    private record Row(String method, String pattern, Policy policy, int kind, String base) {
+        static final int EXACT = 0, ONE_SEGMENT = 1, SUBTREE = 2;
+
+        Row(String method, String pattern, Policy policy) {
+            this(method, pattern, policy,
+                    pattern.endsWith("/**") ? SUBTREE : pattern.endsWith("/*") ? ONE_SEGMENT : EXACT,
+                    pattern.endsWith("/**") ? pattern.substring(0, pattern.length() - 3)
+                            : pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 1) : pattern);
+        }
+
+        boolean matches(String m, String path) {
+            if (!method.equals("*") && !method.equals(m)) return false;
+            return switch (kind) {
+                case SUBTREE -> base.isEmpty() || (path.startsWith(base)
+                        && (path.length() == base.length() || path.charAt(base.length()) == '/'));
+                case ONE_SEGMENT -> path.startsWith(base) && path.length() > base.length()
+                        && path.indexOf('/', base.length()) < 0;
+                default -> path.equals(base);
+            };
+        }
+    }
 
     private static Row row(String method, String pattern, RateClass rateClass, long maxBody) {
         return new Row(method, pattern, new Policy(rateClass, maxBody));
@@ -66,7 +86,7 @@ public final class EndpointPolicies {
         String p = normalize(path);
         String m = method == null ? "" : method.toUpperCase(Locale.ROOT);
         for (Row r : ROWS) {
-            if ((r.method.equals("*") || r.method.equals(m)) && matches(r.pattern, p)) {
+            if (r.matches(m, p)) {
                 return r.policy;
             }
         }
@@ -83,21 +103,12 @@ public final class EndpointPolicies {
 
     static String normalize(String path) {
         String p = path == null || path.isEmpty() ? "/" : path.charAt(0) == '/' ? path : "/" + path;
-        while (p.length() > 1 && p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p;
+        int end = p.length();
+        while (end > 1 && p.charAt(end - 1) == '/') end--;
+        return end == p.length() ? p : p.substring(0, end);
     }
 
     static boolean matches(String pattern, String path) {
-        if (pattern.endsWith("/**")) {
-            String base = pattern.substring(0, pattern.length() - 3);
-            return base.isEmpty() || path.equals(base) || path.startsWith(base + "/");
-        }
-        if (pattern.endsWith("/*")) {
-            String base = pattern.substring(0, pattern.length() - 1);
-            return path.startsWith(base) && path.length() > base.length() && path.indexOf('/', base.length()) < 0;
-        }
-        return path.equals(pattern);
+        return new Row("*", pattern, null).matches("*", path);
     }
 }

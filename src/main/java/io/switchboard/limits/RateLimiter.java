@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Because tokens are taken from the shared bucket before they are handed out, all processes together
  * never admit more than the limit; unused reservations are dropped after
  * {@link RateLimitConfig#getReservationTtlMillis()} so an idle process holds none. A denial is
- * remembered locally until the bucket's computed refill time, so a client hammering a throttled class
- * costs no database traffic. If the shared store fails, the limiter fails open (the request itself will
+ * remembered locally until the bucket has refilled a whole batch, so a client hammering a throttled
+ * class costs at most (rate / batch) round trips a second per process. If the shared store fails, the limiter fails open (the request itself will
  * meet the same database and answer 503) and retries the store after a second.
  */
 public final class RateLimiter {
@@ -73,6 +73,7 @@ public final class RateLimiter {
         private final Key key;
         private final String bucketKey;
         private final long batch;
+        private final long minDenyNanos;
         private final AtomicLong tokens = new AtomicLong();
         private final ReentrantLock refill = new ReentrantLock();
         private volatile long validUntil;
@@ -83,6 +84,11 @@ public final class RateLimiter {
             this.key = key;
             this.bucketKey = key.companyId() + ":" + key.rateClass().key() + ":" + key.limit().keyPart();
             this.batch = config.batchFor(key.limit());
+            RateLimit l = key.limit();
+            long perSecond = l.burstPerSecond() > 0 ? l.burstPerSecond() : Math.max(1, l.steadyPerMinute() / 60);
+            // once denied, wait until a whole batch has refilled: a client hammering a throttled class then
+            // costs at most (rate / batch) round trips a second, and is admitted at the full rate after
+            this.minDenyNanos = batch * 1_000_000_000L / perSecond;
             this.remoteRemaining = key.limit().reportedLimit();
         }
 
@@ -121,8 +127,9 @@ public final class RateLimiter {
                 remoteRemaining = r.remaining();
                 if (r.granted() <= 0) {
                     tokens.set(0);
-                    deniedUntil = now + r.nanosToWait();
-                    return denied(r.nanosToWait());
+                    long wait = Math.max(r.nanosToWait(), minDenyNanos);
+                    deniedUntil = now + wait;
+                    return denied(wait);
                 }
                 tokens.set(r.granted() - 1);
                 validUntil = now + config.getReservationTtlMillis() * 1_000_000L;
