@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>While down, {@code http.DatabaseOutageFilter} answers 503 at once, the health check is unhealthy,
  * and rate limiting and settings lookups stay off the database. On each transition the connection pool
  * is purged ({@code onChange}), so no request is handed a connection to the server that went away.
+ *
+ * <p>Only a failed or refused connection counts as down: a probe that merely times out (a busy server)
+ * leaves the state alone, so load never turns into 503s.
  */
 public final class DatabaseMonitor implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseMonitor.class);
@@ -43,8 +46,8 @@ public final class DatabaseMonitor implements Managed {
         if (properties != null) props.putAll(properties);
         if (user != null) props.setProperty("user", user);
         if (password != null) props.setProperty("password", password);
-        props.setProperty("connectTimeout", "1");
-        props.setProperty("socketTimeout", "2");
+        props.setProperty("connectTimeout", "2");
+        props.setProperty("socketTimeout", "10");
         props.setProperty("ApplicationName", "switchboard-monitor");
         this.upIntervalMillis = upIntervalMillis;
         this.downIntervalMillis = downIntervalMillis;
@@ -127,7 +130,14 @@ public final class DatabaseMonitor implements Managed {
                 s.execute("/* health */ SELECT 1");
             }
             return true;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            if ("57014".equals(e.getSQLState())) {
+                return true; // our 2 s query timeout: slow (a busy server), not down; requests still work
+            }
+            lastError = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+            closeConnection();
+            return false;
+        } catch (RuntimeException e) {
             lastError = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
             closeConnection();
             return false;
