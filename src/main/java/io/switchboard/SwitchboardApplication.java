@@ -15,11 +15,16 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.migrations.MigrationsBundle;
 import io.switchboard.api.admin.CompanyDto;
+import io.switchboard.api.admin.AdminProfileDto;
+import io.switchboard.api.admin.HistoryDto;
 import io.switchboard.api.admin.KeyDto;
 import io.switchboard.auth.Authenticators;
 import io.switchboard.auth.Caller;
 import io.switchboard.auth.DialectAuthFeature;
 import io.switchboard.cli.CompanyCommand;
+import io.switchboard.core.Tx;
+import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.tenancy.SettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.EmbeddedDatabase;
 import io.switchboard.db.Migrations;
@@ -32,12 +37,15 @@ import io.switchboard.http.Operations;
 import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
+import io.switchboard.resources.AdminProfilesResource;
+import io.switchboard.resources.FormsResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.jackson2.Jackson2Config;
 import org.jdbi.v3.jackson2.Jackson2Plugin;
 import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +91,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
     }
 
     public static Jdbi newJdbi(Jdbi jdbi, ObjectMapper mapper) {
+        jdbi.installPlugin(new SqlObjectPlugin());
         jdbi.installPlugin(new PostgresPlugin());
         jdbi.installPlugin(new Jackson2Plugin());
         jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
@@ -114,9 +123,13 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // core services
         TenancyService tenancy = new TenancyService(jdbi);
         Authenticators authenticators = new Authenticators(tenancy, config.getAdminToken(), Duration.ofSeconds(1));
+        SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
+        Tx tx = new Tx(jdbi);
+        IdentityService identity = new IdentityService(tx, settings::get);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
-        ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class);
+        ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
+                AdminProfileDto.class, HistoryDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -131,6 +144,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
+        env.jersey().register(new AdminProfilesResource(tenancy, identity));
+        env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));
 
