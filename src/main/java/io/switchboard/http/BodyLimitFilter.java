@@ -31,10 +31,38 @@ public class BodyLimitFilter implements ContainerRequestFilter {
         long limit = EndpointPolicies.maxBodyBytes(method, path);
         int declared = ctx.getLength();
         if (declared > limit) {
+            if (declared <= drainCap(limit)) {
+                discard(ctx.getEntityStream(), declared);
+            }
             throw tooLarge(path, limit);
         }
         if (ctx.hasEntity()) {
             ctx.setEntityStream(new LimitedInputStream(ctx.getEntityStream(), limit));
+        }
+    }
+
+    /**
+     * How much of an over-limit body is read and thrown away before answering. Closing a connection with
+     * unread request bytes makes TCP send a reset, and many clients then lose the answer (they see
+     * "connection reset" instead of the 413); reading a moderately oversized body to its end lets them
+     * read it. Bodies larger than this are answered at once (and the connection closed).
+     */
+    static long drainCap(long limit) {
+        return Math.min(10 * EndpointPolicies.MB, Math.max(2 * limit, EndpointPolicies.MB));
+    }
+
+    /** Reads and discards up to {@code max} bytes (until end of stream). */
+    static void discard(InputStream in, long max) {
+        byte[] buf = new byte[16 * 1024];
+        long left = max;
+        try {
+            while (left > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) break;
+                left -= n;
+            }
+        } catch (IOException ignored) {
+            // the client went away; nothing to answer
         }
     }
 
@@ -64,7 +92,11 @@ public class BodyLimitFilter implements ContainerRequestFilter {
         private void add(long n) throws BodyTooLargeException {
             if (n > 0) {
                 count += n;
-                if (count > limit) throw new BodyTooLargeException(limit);
+                if (count > limit) {
+                    // let the client finish sending (up to a cap) so it can read the answer; see drainCap
+                    discard(in, drainCap(limit) - count);
+                    throw new BodyTooLargeException(limit);
+                }
             }
         }
 
