@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Rate limits, input limits and CORS through real HTTP on the real app (plus test-only probe resources). */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class HardeningIntegrationTest {
-    static final AppFixture F = new AppFixture(ProbeApp.class);
+    static final AppFixture F = new AppFixture(ProbeApp.class, "test-config.yml", Map.of("rateLimits.enabled", "true"));
     static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
     static final String JSONAPI = "application/vnd.api+json";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +39,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RateLimitOverheadBenchmark {
-    static final AppFixture F = new AppFixture(ProbeApp.class);
+    static final AppFixture F = new AppFixture(ProbeApp.class, "test-config.yml", Map.of("rateLimits.enabled", "true"));
     static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
 
     static void skipUnlessAsked() {
