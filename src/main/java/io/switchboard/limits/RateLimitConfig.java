@@ -26,6 +26,9 @@ public class RateLimitConfig {
     /** Upper bound of one reservation. */
     private long maxReserve = 1_000;
 
+    /** Reserve the next batch in the background when half of the current one is used (batches ≥ 4). */
+    private boolean prefetch = true;
+
     /** Reserved but unused tokens are dropped after this long, so an idle process holds none. */
     private long reservationTtlMillis = 1_000;
 
@@ -54,6 +57,8 @@ public class RateLimitConfig {
     @JsonProperty public void setReserveMillis(long v) { this.reserveMillis = v; }
     @JsonProperty public long getMaxReserve() { return maxReserve; }
     @JsonProperty public void setMaxReserve(long v) { this.maxReserve = v; }
+    @JsonProperty public boolean isPrefetch() { return prefetch; }
+    @JsonProperty public void setPrefetch(boolean p) { this.prefetch = p; }
     @JsonProperty public long getReservationTtlMillis() { return reservationTtlMillis; }
     @JsonProperty public void setReservationTtlMillis(long v) { this.reservationTtlMillis = v; }
 

@@ -3,6 +3,9 @@ package io.switchboard.limits;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each server process keeps, per (company, class, limit), a small local allowance of tokens it has
  * already taken from the shared bucket. A request takes one local token with a CAS (no I/O); when the
  * allowance is empty one thread reserves the next batch ({@link RateLimitConfig#batchFor}: ~50 ms of the
- * burst rate, 1 token for small limits) in one shared-bucket round trip while the others wait for it.
+ * burst rate, 1 token for small limits) in one shared-bucket round trip while the others wait for it;
+ * for batches of 4 or more the next batch is reserved in the background once half of the current one
+ * is used, so requests rarely wait for the database at all.
  * Because tokens are taken from the shared bucket before they are handed out, all processes together
  * never admit more than the limit; unused reservations are dropped after
  * {@link RateLimitConfig#getReservationTtlMillis()} so an idle process holds none. A denial is
@@ -37,6 +42,11 @@ public final class RateLimiter {
     private final LongSupplier nanoClock;
     private final Cache<Key, Allowance> allowances;
     private final LongAdder remoteCalls = new LongAdder();
+    private final ExecutorService prefetcher = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "rate-limit-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile long storeBrokenUntil;
     private volatile long lastFailureLog;
 
@@ -74,6 +84,8 @@ public final class RateLimiter {
         private final String bucketKey;
         private final long batch;
         private final long minDenyNanos;
+        private final long prefetchAt;
+        private final AtomicBoolean prefetching = new AtomicBoolean();
         private final AtomicLong tokens = new AtomicLong();
         private final ReentrantLock refill = new ReentrantLock();
         private volatile long validUntil;
@@ -89,6 +101,9 @@ public final class RateLimiter {
             // once denied, wait until a whole batch has refilled: a client hammering a throttled class then
             // costs at most (rate / batch) round trips a second, and is admitted at the full rate after
             this.minDenyNanos = batch * 1_000_000_000L / perSecond;
+            // with half a batch left, the next batch is reserved in the background, so requests rarely
+            // wait for a round trip; tiny batches (small limits) stay synchronous and exact
+            this.prefetchAt = config.isPrefetch() && batch >= 4 ? batch / 2 : 0;
             this.remoteRemaining = key.limit().reportedLimit();
         }
 
@@ -98,6 +113,7 @@ public final class RateLimiter {
                 return denied(deniedUntil - now);
             }
             if (now - validUntil < 0 && takeLocal()) {
+                maybePrefetch();
                 return allowed();
             }
             refill.lock();
@@ -131,11 +147,56 @@ public final class RateLimiter {
                     deniedUntil = now + wait;
                     return denied(wait);
                 }
-                tokens.set(r.granted() - 1);
+                if (now - validUntil >= 0) {
+                    tokens.set(0); // reserved tokens past their lifetime are dropped
+                }
+                tokens.addAndGet(r.granted() - 1);
                 validUntil = now + config.getReservationTtlMillis() * 1_000_000L;
                 return allowed();
             } finally {
                 refill.unlock();
+            }
+        }
+
+        /** Starts a background reservation when the local allowance runs low (not for tiny batches). */
+        private void maybePrefetch() {
+            if (prefetchAt > 0 && tokens.get() <= prefetchAt && !prefetching.get()
+                    && prefetching.compareAndSet(false, true)) {
+                try {
+                    prefetcher.execute(this::prefetch);
+                } catch (RuntimeException e) {
+                    prefetching.set(false);
+                }
+            }
+        }
+
+        private void prefetch() {
+            try {
+                refill.lock();
+                try {
+                    long now = nanoClock.getAsLong();
+                    if (now - storeBrokenUntil < 0 || now - deniedUntil < 0 || tokens.get() > prefetchAt) {
+                        return;
+                    }
+                    SharedBuckets.Reservation r;
+                    try {
+                        remoteCalls.increment();
+                        r = buckets.reserve(bucketKey, key.limit(), batch);
+                    } catch (RuntimeException e) {
+                        storeBrokenUntil = now + 1_000_000_000L;
+                        return;
+                    }
+                    remoteRemaining = r.remaining();
+                    if (r.granted() > 0) {
+                        if (now - validUntil >= 0) tokens.set(0);
+                        tokens.addAndGet(r.granted());
+                        validUntil = now + config.getReservationTtlMillis() * 1_000_000L;
+                    }
+                } finally {
+                    refill.unlock();
+                }
+            } finally {
+                prefetching.set(false);
             }
         }
 
