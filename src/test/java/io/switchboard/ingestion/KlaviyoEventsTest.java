@@ -139,6 +139,7 @@ class KlaviyoEventsTest {
                     + "\"metric\":{\"data\":{\"type\":\"metric\",\"attributes\":{\"name\":\"M\"}}}}}}", NEW), "/data/attributes/profile/data/attributes");
             Res wrongType = client("events", event("v@example.com", "M", "").replace("\"type\":\"event\"", "\"type\":\"profile\""), NEW);
             assertThat(wrongType.status()).isEqualTo(409);
+            assertThat(wrongType.header("revision")).isEqualTo(NEW);
             assertThat(client("events", "{nope", NEW).status()).isEqualTo(400);
             Res textPlain = F.post("/client/events?company_id=" + acme.publicId(), event("v@example.com", "M", ""),
                     Map.of("revision", NEW, "Content-Type", "text/plain"));

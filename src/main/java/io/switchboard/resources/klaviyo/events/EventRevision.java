@@ -57,4 +57,15 @@ public final class EventRevision {
         }
         return new Revision(d, header.trim());
     }
+
+    /** Runs a handler so that its errors, too, carry the {@code revision} response header. */
+    public static <T> T serve(Revision rev, java.util.function.Supplier<T> handler) {
+        try {
+            return handler.get();
+        } catch (ApiException e) {
+            java.util.Map<String, String> h = new java.util.HashMap<>(e.headers());
+            h.put("revision", rev.header());
+            throw new ApiException(e.kind(), e.detail(), e.pointer(), e.parameter(), e.meta(), h);
+        }
+    }
 }

@@ -57,12 +57,14 @@ public class KlaviyoClientEventsResource {
     public Response event(@Auth Caller caller, @HeaderParam("revision") String revision,
                           @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
         var rev = EventRevision.check(revision, optOut);
-        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
-        JsonNode attrs = data.get("attributes");
-        ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
-        IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(e))));
+        return EventRevision.serve(rev, () -> {
+            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
+            JsonNode attrs = data.get("attributes");
+            ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
+            IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
+            return run(caller, rev, List.of(new IngestOp(null, null,
+                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(e))));
+        });
     }
 
     @POST
@@ -70,41 +72,43 @@ public class KlaviyoClientEventsResource {
     public Response bulk(@Auth Caller caller, @HeaderParam("revision") String revision,
                          @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
         var rev = EventRevision.check(revision, optOut);
-        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event-bulk-create");
-        JsonNode attrs = data.get("attributes");
-        ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
-        JsonNode events = attrs.at("/events/data");
-        if (!events.isArray()) {
-            throw ApiException.invalid("/data/attributes/events/data", "`events.data` is required and must be an array of events.");
-        }
-        if (events.isEmpty() || events.size() > MAX_BULK) {
-            throw ApiException.invalid("/data/attributes/events/data", "`events.data` must hold 1 to " + MAX_BULK
-                    + " events; got " + events.size() + ".");
-        }
-        Instant now = Instant.now();
-        Set<String> uniqueIds = new HashSet<>();
-        List<IngestOp.Effect> effects = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            String ptr = "/data/attributes/events/data/" + i;
-            JsonNode ev = events.get(i);
-            if (!ev.isObject()) throw ApiException.invalid(ptr, "Each event must be an object.");
-            JsonNode t = ev.get("type");
-            if (t != null && !t.isNull() && !"event".equals(t.asText())) {
-                throw ApiException.invalid(ptr + "/type", "Each event's `type` must be \"event\".");
+        return EventRevision.serve(rev, () -> {
+            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event-bulk-create");
+            JsonNode attrs = data.get("attributes");
+            ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
+            JsonNode events = attrs.at("/events/data");
+            if (!events.isArray()) {
+                throw ApiException.invalid("/data/attributes/events/data", "`events.data` is required and must be an array of events.");
             }
-            JsonNode a = ev.get("attributes");
-            if (a == null || !a.isObject()) {
-                throw ApiException.invalid(ptr + "/attributes", "`attributes` is required and must be an object.");
+            if (events.isEmpty() || events.size() > MAX_BULK) {
+                throw ApiException.invalid("/data/attributes/events/data", "`events.data` must hold 1 to " + MAX_BULK
+                        + " events; got " + events.size() + ".");
             }
-            IngestOp.Event e = KlaviyoEventMapper.event(a, ptr + "/attributes", now, SOURCE, ev);
-            if (e.dedupKey() != null && !uniqueIds.add(e.dedupKey())) {
-                throw ApiException.invalid(ptr + "/attributes/unique_id", "`unique_id` \"" + e.dedupKey()
-                        + "\" appears more than once in this request; each event needs its own.");
+            Instant now = Instant.now();
+            Set<String> uniqueIds = new HashSet<>();
+            List<IngestOp.Effect> effects = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                String ptr = "/data/attributes/events/data/" + i;
+                JsonNode ev = events.get(i);
+                if (!ev.isObject()) throw ApiException.invalid(ptr, "Each event must be an object.");
+                JsonNode t = ev.get("type");
+                if (t != null && !t.isNull() && !"event".equals(t.asText())) {
+                    throw ApiException.invalid(ptr + "/type", "Each event's `type` must be \"event\".");
+                }
+                JsonNode a = ev.get("attributes");
+                if (a == null || !a.isObject()) {
+                    throw ApiException.invalid(ptr + "/attributes", "`attributes` is required and must be an object.");
+                }
+                IngestOp.Event e = KlaviyoEventMapper.event(a, ptr + "/attributes", now, SOURCE, ev);
+                if (e.dedupKey() != null && !uniqueIds.add(e.dedupKey())) {
+                    throw ApiException.invalid(ptr + "/attributes/unique_id", "`unique_id` \"" + e.dedupKey()
+                            + "\" appears more than once in this request; each event needs its own.");
+                }
+                effects.add(e);
             }
-            effects.add(e);
-        }
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), effects)));
+            return run(caller, rev, List.of(new IngestOp(null, null,
+                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), effects)));
+        });
     }
 
     @POST
@@ -112,41 +116,43 @@ public class KlaviyoClientEventsResource {
     public Response subscribe(@Auth Caller caller, @HeaderParam("revision") String revision,
                               @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
         var rev = EventRevision.check(revision, optOut);
-        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "subscription");
-        JsonNode attrs = data.get("attributes");
-        String listId;
-        ProfileSpec who;
-        ObjectNode subs = null;
-        if (attrs.has("profile")) {
-            who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
-            JsonNode l = data.at("/relationships/list/data/id");
-            listId = l.isTextual() ? l.asText() : null;
-            JsonNode s = attrs.at("/profile/data/attributes/subscriptions");
-            if (s.isObject()) subs = (ObjectNode) s;
-            else if (!s.isMissingNode() && !s.isNull()) {
-                throw ApiException.invalid("/data/attributes/profile/data/attributes/subscriptions",
-                        "`subscriptions` must be an object.");
+        return EventRevision.serve(rev, () -> {
+            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "subscription");
+            JsonNode attrs = data.get("attributes");
+            String listId;
+            ProfileSpec who;
+            ObjectNode subs = null;
+            if (attrs.has("profile")) {
+                who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
+                JsonNode l = data.at("/relationships/list/data/id");
+                listId = l.isTextual() ? l.asText() : null;
+                JsonNode s = attrs.at("/profile/data/attributes/subscriptions");
+                if (s.isObject()) subs = (ObjectNode) s;
+                else if (!s.isMissingNode() && !s.isNull()) {
+                    throw ApiException.invalid("/data/attributes/profile/data/attributes/subscriptions",
+                            "`subscriptions` must be an object.");
+                }
+            } else {
+                // 2023-02-22: flat attributes {list_id, email, phone_number, properties}
+                listId = Body.text(attrs, "list_id", new Loc("list_id", "/data/attributes/list_id"));
+                String email = Body.text(attrs, "email", new Loc("email", "/data/attributes/email"));
+                String phone = Body.text(attrs, "phone_number", new Loc("phone_number", "/data/attributes/phone_number"));
+                Identifiers ids = Identifiers.of(null, email, phone, null);
+                if (ids.isEmpty()) {
+                    throw ApiException.invalid("/data/attributes/profile", "`profile` is required.");
+                }
+                who = new ProfileSpec(ids, io.switchboard.core.identity.ProfileWrite.NONE);
             }
-        } else {
-            // 2023-02-22: flat attributes {list_id, email, phone_number, properties}
-            listId = Body.text(attrs, "list_id", new Loc("list_id", "/data/attributes/list_id"));
-            String email = Body.text(attrs, "email", new Loc("email", "/data/attributes/email"));
-            String phone = Body.text(attrs, "phone_number", new Loc("phone_number", "/data/attributes/phone_number"));
-            Identifiers ids = Identifiers.of(null, email, phone, null);
-            if (ids.isEmpty()) {
-                throw ApiException.invalid("/data/attributes/profile", "`profile` is required.");
+            if (listId == null || listId.isBlank()) {
+                throw ApiException.invalid("/data/relationships/list/data/id",
+                        "`relationships.list.data.id` (the list to subscribe to) is required.");
             }
-            who = new ProfileSpec(ids, io.switchboard.core.identity.ProfileWrite.NONE);
-        }
-        if (listId == null || listId.isBlank()) {
-            throw ApiException.invalid("/data/relationships/list/data/id",
-                    "`relationships.list.data.id` (the list to subscribe to) is required.");
-        }
-        List<IngestOp.ChannelConsent> consents = consents(subs, who.ids(), "/data/attributes/profile/data/attributes/subscriptions");
-        String customSource = Body.text(attrs, "custom_source", new Loc("custom_source", "/data/attributes/custom_source"));
-        IngestOp.Consent c = new IngestOp.Consent(consents, listId.trim(), customSource, SOURCE);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(c))));
+            List<IngestOp.ChannelConsent> consents = consents(subs, who.ids(), "/data/attributes/profile/data/attributes/subscriptions");
+            String customSource = Body.text(attrs, "custom_source", new Loc("custom_source", "/data/attributes/custom_source"));
+            IngestOp.Consent c = new IngestOp.Consent(consents, listId.trim(), customSource, SOURCE);
+            return run(caller, rev, List.of(new IngestOp(null, null,
+                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(c))));
+        });
     }
 
     /** Explicit per-channel consent, or (when absent) email marketing / sms marketing for the identifiers sent. */
@@ -185,23 +191,25 @@ public class KlaviyoClientEventsResource {
     public Response pushToken(@Auth Caller caller, @HeaderParam("revision") String revision,
                               @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
         var rev = EventRevision.check(revision, optOut);
-        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token");
-        JsonNode a = data.get("attributes");
-        String p = "/data/attributes";
-        String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
-        if (token.isBlank()) throw ApiException.invalid(p + "/token", "`token` must not be empty.");
-        String platform = oneOf(a, "platform", p, true, "android", "ios");
-        String vendor = oneOf(a, "vendor", p, true, "apns", "fcm");
-        String status = oneOf(a, "enablement_status", p, false, "AUTHORIZED", "DENIED", "NOT_DETERMINED",
-                "PROVISIONAL", "UNAUTHORIZED");
-        String background = oneOf(a, "background", p, false, "AVAILABLE", "DENIED", "RESTRICTED");
-        ObjectNode meta = Body.object(a, "device_metadata", new Loc("device_metadata", p + "/device_metadata"));
-        String deviceId = meta != null && meta.hasNonNull("device_id") ? meta.get("device_id").asText() : null;
-        ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
-                status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(d))));
+        return EventRevision.serve(rev, () -> {
+            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token");
+            JsonNode a = data.get("attributes");
+            String p = "/data/attributes";
+            String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
+            if (token.isBlank()) throw ApiException.invalid(p + "/token", "`token` must not be empty.");
+            String platform = oneOf(a, "platform", p, true, "android", "ios");
+            String vendor = oneOf(a, "vendor", p, true, "apns", "fcm");
+            String status = oneOf(a, "enablement_status", p, false, "AUTHORIZED", "DENIED", "NOT_DETERMINED",
+                    "PROVISIONAL", "UNAUTHORIZED");
+            String background = oneOf(a, "background", p, false, "AVAILABLE", "DENIED", "RESTRICTED");
+            ObjectNode meta = Body.object(a, "device_metadata", new Loc("device_metadata", p + "/device_metadata"));
+            String deviceId = meta != null && meta.hasNonNull("device_id") ? meta.get("device_id").asText() : null;
+            ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
+            IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
+                    status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
+            return run(caller, rev, List.of(new IngestOp(null, null,
+                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(d))));
+        });
     }
 
     @POST
@@ -209,16 +217,18 @@ public class KlaviyoClientEventsResource {
     public Response unregister(@Auth Caller caller, @HeaderParam("revision") String revision,
                                @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
         var rev = EventRevision.check(revision, optOut);
-        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token-unregister");
-        JsonNode a = data.get("attributes");
-        String p = "/data/attributes";
-        String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
-        oneOf(a, "platform", p, true, "android", "ios");
-        oneOf(a, "vendor", p, false, "apns", "fcm");
-        ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
-                List.of(new IngestOp.UnregisterToken(token.trim())))));
+        return EventRevision.serve(rev, () -> {
+            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token-unregister");
+            JsonNode a = data.get("attributes");
+            String p = "/data/attributes";
+            String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
+            oneOf(a, "platform", p, true, "android", "ios");
+            oneOf(a, "vendor", p, false, "apns", "fcm");
+            ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
+            return run(caller, rev, List.of(new IngestOp(null, null,
+                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
+                    List.of(new IngestOp.UnregisterToken(token.trim())))));
+        });
     }
 
     @POST
@@ -226,30 +236,32 @@ public class KlaviyoClientEventsResource {
     public Response backInStock(@Auth Caller caller, @HeaderParam("revision") String revision,
                                 @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
         var rev = EventRevision.check(revision, optOut);
-        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "back-in-stock-subscription");
-        JsonNode a = data.get("attributes");
-        String p = "/data/attributes";
-        JsonNode channels = a.get("channels");
-        if (channels == null || !channels.isArray() || channels.isEmpty()) {
-            throw ApiException.invalid(p + "/channels", "`channels` is required: a non-empty array of EMAIL, PUSH, SMS, WHATSAPP.");
-        }
-        List<String> ch = new ArrayList<>();
-        for (int i = 0; i < channels.size(); i++) {
-            JsonNode c = channels.get(i);
-            if (!c.isTextual() || !CHANNELS.contains(c.asText())) {
-                throw ApiException.invalid(p + "/channels/" + i, "Each channel must be one of EMAIL, PUSH, SMS, WHATSAPP.");
+        return EventRevision.serve(rev, () -> {
+            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "back-in-stock-subscription");
+            JsonNode a = data.get("attributes");
+            String p = "/data/attributes";
+            JsonNode channels = a.get("channels");
+            if (channels == null || !channels.isArray() || channels.isEmpty()) {
+                throw ApiException.invalid(p + "/channels", "`channels` is required: a non-empty array of EMAIL, PUSH, SMS, WHATSAPP.");
             }
-            if (!ch.contains(c.asText())) ch.add(c.asText());
-        }
-        JsonNode variant = data.at("/relationships/variant/data/id");
-        if (!variant.isTextual() || variant.asText().isBlank()) {
-            throw ApiException.invalid("/data/relationships/variant/data/id",
-                    "`relationships.variant.data.id` (the catalog variant) is required.");
-        }
-        ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
-                List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
+            List<String> ch = new ArrayList<>();
+            for (int i = 0; i < channels.size(); i++) {
+                JsonNode c = channels.get(i);
+                if (!c.isTextual() || !CHANNELS.contains(c.asText())) {
+                    throw ApiException.invalid(p + "/channels/" + i, "Each channel must be one of EMAIL, PUSH, SMS, WHATSAPP.");
+                }
+                if (!ch.contains(c.asText())) ch.add(c.asText());
+            }
+            JsonNode variant = data.at("/relationships/variant/data/id");
+            if (!variant.isTextual() || variant.asText().isBlank()) {
+                throw ApiException.invalid("/data/relationships/variant/data/id",
+                        "`relationships.variant.data.id` (the catalog variant) is required.");
+            }
+            ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
+            return run(caller, rev, List.of(new IngestOp(null, null,
+                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
+                    List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
+        });
     }
 
     static String oneOf(JsonNode a, String field, String p, boolean required, String... allowed) {
