@@ -35,6 +35,10 @@ public interface ConsentDao extends SqlObject {
             + "ON CONFLICT DO NOTHING")
     void join(@Bind("companyId") long companyId, @Bind("listId") String listId, @Bind("profileId") String profileId);
 
+    @SqlUpdate("DELETE FROM list_memberships WHERE company_id = :companyId AND list_id = :listId "
+            + "AND profile_id = ANY(:profiles)")
+    void leave(@Bind("companyId") long companyId, @Bind("listId") String listId, @Bind("profiles") String[] profiles);
+
     @SqlUpdate("INSERT INTO back_in_stock_requests (company_id, profile_id, variant_id, channels, updated_at) "
             + "VALUES (:companyId, :profileId, :variantId, :channels, :now) "
             + "ON CONFLICT (company_id, profile_id, variant_id) DO UPDATE SET channels = EXCLUDED.channels, "

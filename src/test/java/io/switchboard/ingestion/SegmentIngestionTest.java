@@ -273,6 +273,13 @@ class SegmentIngestionTest {
             assert400(r, "batch[1].event");
             assertThat(events(F, acme)).isEqualTo(before);
             assertThat(ditto("batch", "{\"batch\":[]}").status()).isEqualTo(204);
+            // subscribe()/unsubscribe() of the Dittofeed SDKs: a track event that joins / leaves a list
+            assertThat(ditto("track", "{\"userId\":\"df-u\",\"event\":\"DFSubscriptionChange\",\"properties\":{\"subscriptionId\":\"sg-1\",\"action\":\"Subscribe\"}}")
+                    .status()).isEqualTo(204);
+            assertThat(admin(F, acme, p, "subscriptions").at("/meta/memberships/0/id").asText()).isEqualTo("sg-1");
+            assertThat(ditto("track", "{\"userId\":\"df-u\",\"event\":\"DFSubscriptionChange\",\"properties\":{\"subscriptionId\":\"sg-1\",\"action\":\"Unsubscribe\"}}")
+                    .status()).isEqualTo(204);
+            assertThat(admin(F, acme, p, "subscriptions").at("/meta/memberships")).isEmpty();
         }
     }
 }

@@ -35,7 +35,7 @@ public record IngestOp(String where, IdempotencyKey key, IdentityStep identity, 
     public record Alias(String anonymousId, String externalId) implements IdentityStep {}
 
     /** What the item does to the resolved profile. */
-    public sealed interface Effect permits Event, Device, UnregisterToken, Consent, BackInStock, Group {}
+    public sealed interface Effect permits Event, Device, UnregisterToken, Consent, ListMembership, BackInStock, Group {}
 
     /**
      * An event row. {@code klaviyoDedup}: dedup on (profile, metric, unique_id), else (profile, metric,
@@ -73,6 +73,9 @@ public record IngestOp(String where, IdempotencyKey key, IdentityStep identity, 
 
     /** channel: email|sms|push; purpose: marketing|transactional; state: subscribed|unsubscribed. */
     public record ChannelConsent(String channel, String purpose, String state, Instant consentedAt) {}
+
+    /** Join ({@code member}) or leave a list, e.g. Dittofeed's {@code DFSubscriptionChange} track event. */
+    public record ListMembership(String listId, boolean member) implements Effect {}
 
     public record BackInStock(String variantId, List<String> channels) implements Effect {}
 

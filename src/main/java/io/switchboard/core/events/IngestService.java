@@ -184,6 +184,14 @@ public class IngestService {
                 h.attach(DeviceDao.class).disableToken(companyId, u.token(), now);
             } else if (effect instanceof Consent c) {
                 consent(h, companyId, profileId, c, now);
+            } else if (effect instanceof IngestOp.ListMembership lm) {
+                ConsentDao dao = h.attach(ConsentDao.class);
+                if (lm.member()) {
+                    dao.ensureList(companyId, lm.listId());
+                    dao.join(companyId, lm.listId(), profileId);
+                } else {
+                    dao.leave(companyId, lm.listId(), identity.idsOf(h, companyId, profileId).toArray(String[]::new));
+                }
             } else if (effect instanceof BackInStock b) {
                 h.attach(ConsentDao.class).backInStock(companyId, profileId, b.variantId(),
                         b.channels().toArray(String[]::new), now);

@@ -151,6 +151,14 @@ public final class SegmentMessages {
                 ObjectNode props = Body.properties(msg, "properties", loc(p, pointer, "properties"));
                 effects.add(new IngestOp.Event("track", event, props, value(props), currency(props), eventTime, source,
                         messageId, msg, false));
+                // Dittofeed SDKs' subscribe()/unsubscribe(): membership of the subscription group as a list
+                if (event.equals("DFSubscriptionChange") && props != null && props.path("subscriptionId").isTextual()) {
+                    String action = props.path("action").asText("");
+                    if (action.equalsIgnoreCase("Subscribe") || action.equalsIgnoreCase("Unsubscribe")) {
+                        effects.add(new IngestOp.ListMembership(props.get("subscriptionId").asText(),
+                                action.equalsIgnoreCase("Subscribe")));
+                    }
+                }
             }
             case "page", "screen" -> {
                 String name = Body.text(msg, "name", loc(p, pointer, "name"));
