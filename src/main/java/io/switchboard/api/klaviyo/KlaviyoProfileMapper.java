@@ -111,13 +111,16 @@ public final class KlaviyoProfileMapper {
         return doc;
     }
 
-    /** Only-id-and-links resource (profile-merge's answer). */
-    public JSONAPIDocument<KlaviyoProfileDto> reference(String profileId) {
-        KlaviyoProfileDto d = new KlaviyoProfileDto();
-        d.id = profileId;
-        d.links = links(selfLink(profileId));
-        JSONAPIDocument<KlaviyoProfileDto> doc = new JSONAPIDocument<>(d);
-        doc.setLinks(links(selfLink(profileId)));
+    /**
+     * An id-and-links document (profile-merge's answer: {@code data} has no {@code attributes}, which
+     * jsonapi-converter would always write, so this one is built as a tree).
+     */
+    public ObjectNode reference(String profileId) {
+        ObjectNode doc = F.objectNode();
+        ObjectNode data = doc.putObject("data");
+        data.put("type", "profile").put("id", profileId);
+        data.putObject("links").put("self", selfLink(profileId));
+        doc.putObject("links").put("self", selfLink(profileId));
         return doc;
     }
 

@@ -2,10 +2,8 @@ package io.switchboard.resources.klaviyo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.jasminb.jsonapi.JSONAPIDocument;
 import io.dropwizard.auth.Auth;
 import io.switchboard.api.klaviyo.KlaviyoJson;
-import io.switchboard.api.klaviyo.KlaviyoProfileDto;
 import io.switchboard.api.klaviyo.ProfileRequest;
 import io.switchboard.auth.AuthDialect;
 import io.switchboard.auth.Caller;
@@ -113,8 +111,8 @@ public final class KlaviyoProfileJobsResource {
             }
             WriteContext ctx = new WriteContext(caller, KlaviyoProfilesResource.SOURCE);
             identity.tx().run(h -> identity.mergeExplicit(h, caller.companyId(), destination, source, ctx));
-            JSONAPIDocument<KlaviyoProfileDto> doc = KlaviyoProfilesResource.mapper(ui).reference(destination);
-            return Response.status(201).entity(doc).build();
+            return Response.status(201).type(JsonApi.MEDIA_TYPE)
+                    .entity(KlaviyoProfilesResource.mapper(ui).reference(destination)).build();
         }
     }
 
