@@ -42,12 +42,14 @@ import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
 import io.switchboard.resources.AdminProfilesResource;
+import io.switchboard.resources.FormsResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.jackson2.Jackson2Config;
 import org.jdbi.v3.jackson2.Jackson2Plugin;
 import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +94,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
     }
 
     public static Jdbi newJdbi(Jdbi jdbi, ObjectMapper mapper) {
+        jdbi.installPlugin(new SqlObjectPlugin());
         jdbi.installPlugin(new PostgresPlugin());
         jdbi.installPlugin(new Jackson2Plugin());
         jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
@@ -149,6 +152,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity, profileQueries));
+        env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
 
