@@ -74,7 +74,7 @@ if [ -z "${SWITCHBOARD_SECRET_KEY:-}" ]; then
 fi
 
 set +e
-node --test --test-reporter=spec test/
+node --test --test-reporter=spec test/*.test.mjs
 STATUS=$?
 set -e
 if [ "$STATUS" -ne 0 ] && [ -n "$DATA_DIR" ]; then
