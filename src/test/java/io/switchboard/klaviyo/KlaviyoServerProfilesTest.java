@@ -94,6 +94,8 @@ class KlaviyoServerProfilesTest {
         assertThat(r.status()).isEqualTo(409);
         JsonNode e = r.json().at("/errors/0");
         assertThat(e.path("code").asText()).isEqualTo("duplicate_profile");
+        assertThat(e.path("title").asText()).isEqualTo("Conflict.");
+        assertThat(e.path("detail").asText()).isEqualTo("A profile already exists with one of these identifiers.");
         assertThat(e.at("/meta/duplicate_profile_id").asText()).isEqualTo(owner);
         assertThat(e.at("/source/pointer").asText()).isEqualTo("/data/attributes");
         assertThat(profiles()).isEqualTo(before);
