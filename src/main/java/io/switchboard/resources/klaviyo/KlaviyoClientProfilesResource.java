@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 @Path("/client/profiles")
 @AuthDialect(Dialect.KLAVIYO_CLIENT)
+@KlaviyoApi
 @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 @Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 public class KlaviyoClientProfilesResource {

@@ -42,6 +42,7 @@ public final class KlaviyoProfileJobsResource {
 
     @Path("/api/profile-import")
     @AuthDialect(Dialect.KLAVIYO_SERVER)
+    @KlaviyoApi
     @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     @Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     public static class Import {
@@ -73,6 +74,7 @@ public final class KlaviyoProfileJobsResource {
 
     @Path("/api/profile-merge")
     @AuthDialect(Dialect.KLAVIYO_SERVER)
+    @KlaviyoApi
     @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     @Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     public static class Merge {
@@ -118,6 +120,7 @@ public final class KlaviyoProfileJobsResource {
 
     @Path("/api/data-privacy-deletion-jobs")
     @AuthDialect(Dialect.KLAVIYO_SERVER)
+    @KlaviyoApi
     @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     @Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     public static class Deletion {

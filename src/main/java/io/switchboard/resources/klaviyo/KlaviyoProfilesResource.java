@@ -46,6 +46,7 @@ import java.util.Set;
  */
 @Path("/api/profiles")
 @AuthDialect(Dialect.KLAVIYO_SERVER)
+@KlaviyoApi
 @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 @Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 public class KlaviyoProfilesResource {

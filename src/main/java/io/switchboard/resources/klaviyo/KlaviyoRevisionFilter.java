@@ -1,7 +1,5 @@
 package io.switchboard.resources.klaviyo;
 
-import io.switchboard.auth.AuthDialect;
-import io.switchboard.errors.Dialect;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,10 +11,9 @@ import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
 
 /**
- * Enforces the {@code revision} header on every Klaviyo resource (any resource class annotated
- * {@code @AuthDialect(KLAVIYO_CLIENT)} or {@code @AuthDialect(KLAVIYO_SERVER)}, so the events
- * endpoints get it by being annotated too) and echoes the revision used in the response. Runs after
- * authentication: a bad key is 401 before a bad revision is 400.
+ * Enforces the {@code revision} header on every Klaviyo resource (resource classes annotated
+ * {@link KlaviyoApi}) and echoes the revision used in the response. Runs after authentication: a bad
+ * key is 401 before a bad revision is 400.
  */
 @Priority(Priorities.HEADER_DECORATOR)
 public class KlaviyoRevisionFilter implements ContainerRequestFilter, ContainerResponseFilter {
@@ -35,14 +32,13 @@ public class KlaviyoRevisionFilter implements ContainerRequestFilter, ContainerR
         }
     }
 
-    /** Registers the filter on Klaviyo resources only. */
+    /** Registers the filter on {@link KlaviyoApi} resources only. */
     public static final class Feature implements DynamicFeature {
         private final KlaviyoRevisionFilter filter = new KlaviyoRevisionFilter();
 
         @Override
         public void configure(ResourceInfo info, FeatureContext context) {
-            AuthDialect ad = info.getResourceClass().getAnnotation(AuthDialect.class);
-            if (ad != null && (ad.value() == Dialect.KLAVIYO_CLIENT || ad.value() == Dialect.KLAVIYO_SERVER)) {
+            if (info.getResourceClass().isAnnotationPresent(KlaviyoApi.class)) {
                 context.register(filter);
             }
         }
