@@ -4,11 +4,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DittofeedSdk } from "@dittofeed/sdk-node";
-import { BASE, createCompany, companyEvents, profile, profileEvents, eventually } from "./helpers-ingestion.mjs";
+import { BASE, company as suiteCompany, companyEvents, profile, profileEvents, eventually } from "../lib/ingestion.mjs";
 
 test("dittofeed sdk: identify, track, page, screen, alias → one profile with its events", async () => {
-  const company = await createCompany("Dittofeed compat");
-  const run = Date.now().toString(36);
+  const company = suiteCompany();
+  const run = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   const userId = `df-user-${run}`;
   const anonymousId = `df-anon-${run}`;
   // the dashboard form of a write key: "Basic base64(key:)"

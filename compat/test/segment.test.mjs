@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Analytics } from "@segment/analytics-node";
-import { BASE, createCompany, companyEvents, profile, profileEvents, eventually } from "./helpers-ingestion.mjs";
+import { BASE, company as suiteCompany, companyEvents, profile, profileEvents, eventually } from "../lib/ingestion.mjs";
 
 test("segment analytics-node: identify, track, page, alias → one profile with its events", async () => {
-  const company = await createCompany("Segment compat");
-  const run = Date.now().toString(36);
+  const company = suiteCompany();
+  const run = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   const userId = `seg-user-${run}`;
   const anonymousId = `seg-anon-${run}`;
   const errors = [];

@@ -1,20 +1,14 @@
-// Shared by the Dittofeed and Segment SDK tests: a fresh company per test file, and read-backs through
+// Shared by the Dittofeed and Segment SDK suites: the company of the run, and read-backs through
 // the API (Klaviyo server GET /api/events, admin profile views) with the company's secret key.
 import assert from "node:assert/strict";
 
-export const BASE = process.env.SWITCHBOARD_URL ?? "http://127.0.0.1:8080";
-const ADMIN = process.env.SWITCHBOARD_ADMIN_TOKEN ?? "compat-admin-token";
+import { env } from "./env.mjs";
 
-export async function createCompany(name) {
-  const r = await fetch(`${BASE}/admin/companies`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/vnd.api+json" },
-    body: JSON.stringify({ data: { type: "company", attributes: { name } } }),
-  });
-  const text = await r.text();
-  assert.equal(r.status, 201, `company create: ${r.status} ${text}`);
-  const j = JSON.parse(text);
-  return { id: j.data.id, pk: j.meta.public_key, sk: j.meta.secret_key };
+export const BASE = env.url;
+
+/** The suite's company (run.sh creates one per run; the tests use unique ids, so reruns are fine). */
+export function company() {
+  return { id: env.companyId, pk: env.publicKey, sk: env.secretKey };
 }
 
 async function get(path, headers) {
