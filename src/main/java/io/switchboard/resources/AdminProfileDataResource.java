@@ -23,6 +23,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
@@ -34,7 +35,7 @@ import java.util.List;
  */
 @Path("/admin/companies/{company}/profiles")
 @AuthDialect(Dialect.ADMIN)
-@Produces(JsonApi.MEDIA_TYPE)
+@Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 public class AdminProfileDataResource {
     private final TenancyService tenancy;
     private final IdentityService identity;

@@ -162,6 +162,10 @@ class KlaviyoEventsTest {
             h.put("X-Klaviyo-Revision-Fall-Forward-Opt-Out", "1");
             assertThat(F.post("/client/events?company_id=" + acme.publicId(), body, h).status()).isEqualTo(410);
             assertThat(client("events", body, "2024-10-15.pre").status()).isEqualTo(202);
+            // klaviyo-api 3.x sends Accept: application/json
+            Map<String, String> json = new HashMap<>(klaviyo(OLD));
+            json.put("Accept", "application/json");
+            assertThat(F.post("/client/events?company_id=" + acme.publicId(), body, json).status()).isEqualTo(202);
             Res unknown = F.post("/client/events?company_id=ZZZZZZ", body, klaviyo(NEW));
             assertThat(unknown.status()).isEqualTo(400);
             assertThat(unknown.json().at("/errors/0/source/parameter").asText()).isEqualTo("company_id");

@@ -38,7 +38,7 @@ import java.util.Set;
 @Path("/client")
 @AuthDialect(Dialect.KLAVIYO_CLIENT)
 @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
-@Produces(JsonApi.MEDIA_TYPE)
+@Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 public class KlaviyoClientEventsResource {
     public static final String SOURCE = "klaviyo_client";
     public static final int MAX_BULK = 1000;

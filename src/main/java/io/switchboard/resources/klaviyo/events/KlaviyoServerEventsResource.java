@@ -49,7 +49,7 @@ import java.util.regex.Pattern;
 @AuthDialect(Dialect.KLAVIYO_SERVER)
 @RolesAllowed(Caller.ROLE_SECRET)
 @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
-@Produces(JsonApi.MEDIA_TYPE)
+@Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 public class KlaviyoServerEventsResource {
     public static final String SOURCE = "klaviyo_server";
     private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx")
