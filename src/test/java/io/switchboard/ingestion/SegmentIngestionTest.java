@@ -233,6 +233,8 @@ class SegmentIngestionTest {
                     .isEqualTo(401);
             assertThat(owner(F, acme, "external_id", "seg-cred")).isNotNull();
             assertThat(owner(F, other, "external_id", "seg-cred")).isNotNull();
+            // the credential is not kept in the stored raw message
+            assertThat(F.count("SELECT count(*) FROM events WHERE raw->>'writeKey' IS NOT NULL")).isZero();
         }
     }
 

@@ -1,7 +1,5 @@
 package io.switchboard.core.events;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.f4b6a3.ulid.UlidCreator;
@@ -50,8 +48,6 @@ import org.jdbi.v3.core.Handle;
 public class IngestService {
     public static final String SCOPE_REQUEST = "request";
     public static final String SCOPE_KLAVIYO_EVENT = "kl_event";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IdentityService identity;
     private final Duration messageKeyRetention;
@@ -325,14 +321,5 @@ public class IngestService {
         String pointer = e.pointer() == null ? "/" + op.where() : e.pointer();
         return new ApiException(e.kind(), "Item " + op.where() + ": " + e.detail(), pointer, e.parameter(), e.meta(),
                 e.headers());
-    }
-
-    /** JSON text of a node or {} (for callers building raw messages). */
-    public static String json(JsonNode n) {
-        return n == null ? "{}" : n.toString();
-    }
-
-    static ObjectMapper mapper() {
-        return JSON;
     }
 }

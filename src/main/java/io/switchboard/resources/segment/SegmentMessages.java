@@ -108,7 +108,8 @@ public final class SegmentMessages {
         if (eventTime.isBefore(EPOCH)) {
             throw ApiException.invalid(pointer + "/timestamp", "`" + p + "timestamp` must be after 1970-01-01.");
         }
-        // the stored raw message: everything sent, plus the server's receivedAt and the effective timestamp
+        // the stored raw message: everything sent (except a credential), plus the server's receivedAt
+        msg.remove("writeKey");
         msg.put("receivedAt", receivedAt.toString());
         if (batchSentAt != null && !msg.has("sentAt")) msg.put("sentAt", batchSentAt.toString());
         IdempotencyKey key = messageId == null || messageId.isBlank() ? null : new IdempotencyKey(SCOPE, messageId);
