@@ -191,6 +191,10 @@ class ParcelvoyIngestionTest {
             assert422(post("events", "[]"), "empty");
             assert422(post("events", "{\"external_id\":\"aon-1\"}"), "array");
             assert422(post("events", "[1]"), "`0`");
+            // unparseable input is 400 in every dialect
+            Res malformed = post("events", "[{\"external_id\":");
+            assertThat(malformed.status()).isEqualTo(400);
+            assertThat(malformed.json().get("error").asText()).contains("Malformed JSON");
             assertThat(events(F, acme)).isEqualTo(events);
             assertThat(profiles(F, acme)).isEqualTo(profiles);
             assertThat(owner(F, acme, "external_id", "aon-1")).isNull();

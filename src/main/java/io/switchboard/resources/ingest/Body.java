@@ -1,6 +1,5 @@
 package io.switchboard.resources.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -41,7 +40,11 @@ public final class Body {
 
     private Body() {}
 
-    /** Parses a JSON body; empty, malformed, too deep or invalid UTF-8 → 400-class invalid. */
+    /**
+     * Parses a JSON body. Empty → invalid (a validation error, 422 in Parcelvoy). Malformed JSON, invalid
+     * UTF-8 and JSON over the parser limits are rethrown as Jackson exceptions, so the shared
+     * JsonParseExceptionMapper answers them as it does everywhere: 400 in every dialect, naming the spot.
+     */
     public static JsonNode parse(byte[] body) {
         if (body == null || body.length == 0) {
             throw ApiException.invalid(null, "The request body is empty; send a JSON document.");
@@ -50,27 +53,20 @@ public final class Body {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(body));
         } catch (CharacterCodingException e) {
-            throw ApiException.invalid(null, "The request body is not valid UTF-8.");
+            throw sneaky(new com.fasterxml.jackson.core.JsonParseException(null, "the body is not valid UTF-8"));
         }
         try {
             JsonNode n = MAPPER.readTree(body);
             if (n == null || n.isMissingNode()) throw ApiException.invalid(null, "The request body is empty; send a JSON document.");
             return n;
-        } catch (JsonProcessingException e) {
-            String m = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
-            if (m.contains("nesting depth")) {
-                throw ApiException.invalid(null, "The JSON document is nested deeper than " + MAX_DEPTH + " levels.");
-            }
-            if (m.contains("String value length")) {
-                throw ApiException.invalid(null, "A string value is longer than 100 KB.");
-            }
-            var loc = e.getLocation();
-            int nl = m.indexOf('\n');
-            throw ApiException.invalid(null, "Malformed JSON" + (loc == null ? "" : " at line " + loc.getLineNr()
-                    + ", column " + loc.getColumnNr()) + ": " + (nl < 0 ? m : m.substring(0, nl)));
         } catch (java.io.IOException e) {
-            throw ApiException.invalid(null, "The request body could not be read as JSON.");
+            throw sneaky(e);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+        throw (E) e;
     }
 
     /** Where a field sits: the text shown to people and the JSON pointer. */
