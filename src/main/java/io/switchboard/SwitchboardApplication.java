@@ -14,11 +14,16 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.migrations.MigrationsBundle;
 import io.switchboard.api.admin.CompanyDto;
+import io.switchboard.api.admin.AdminProfileDto;
+import io.switchboard.api.admin.HistoryDto;
 import io.switchboard.api.admin.KeyDto;
 import io.switchboard.auth.Authenticators;
 import io.switchboard.auth.Caller;
 import io.switchboard.auth.DialectAuthFeature;
 import io.switchboard.cli.CompanyCommand;
+import io.switchboard.core.Tx;
+import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.tenancy.SettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.EmbeddedDatabase;
 import io.switchboard.db.Migrations;
@@ -30,6 +35,7 @@ import io.switchboard.health.DatabaseHealthCheck;
 import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
+import io.switchboard.resources.AdminProfilesResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
@@ -110,9 +116,13 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // core services
         TenancyService tenancy = new TenancyService(jdbi);
         Authenticators authenticators = new Authenticators(tenancy, config.getAdminToken(), Duration.ofSeconds(1));
+        SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
+        Tx tx = new Tx(jdbi);
+        IdentityService identity = new IdentityService(tx, settings::get);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
-        ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class);
+        ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
+                AdminProfileDto.class, HistoryDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -125,6 +135,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
+        env.jersey().register(new AdminProfilesResource(tenancy, identity));
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
 

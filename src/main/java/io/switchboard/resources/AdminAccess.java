@@ -29,6 +29,12 @@ public final class AdminAccess {
 
     /** The company id for a secret-key-only admin endpoint. */
     public static long secretCompanyId(TenancyService tenancy, Caller caller, String publicId) {
+        if (caller.isSecret()) {
+            if (!caller.publicId().equals(publicId)) {
+                throw ApiException.notFound("No company " + publicId + ".");
+            }
+            return caller.companyId();
+        }
         return company(tenancy, caller, publicId, false).id();
     }
 }

@@ -1,0 +1,518 @@
+package io.switchboard.core.identity;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.ulid.UlidCreator;
+import io.switchboard.core.Tx;
+import io.switchboard.core.tenancy.CompanySettings;
+import io.switchboard.db.ProfileDao;
+import io.switchboard.errors.ApiException;
+import io.switchboard.errors.ErrorKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongFunction;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.sqlobject.SqlObject;
+
+/**
+ * The one implementation of identity.md for every dialect: resolution, safe merges, alias, strict
+ * (409) writes, explicit merges, history, deletion.
+ *
+ * <p>Concurrency: each write runs in one transaction ({@link Tx}); identifiers are claimed with
+ * {@code INSERT … ON CONFLICT DO NOTHING} in canonical order; every profile involved is locked with
+ * {@code SELECT … FOR UPDATE} in ascending id order and the owners are re-checked after locking; any
+ * race (a claim lost, an owner changed) throws {@link Tx.Retry} and the whole unit runs again against
+ * the committed state. Hence: an identifier never has two owners, a merge is all-or-nothing, and N
+ * identical concurrent writes for a new person end in one profile — across server processes too,
+ * since all of it is in PostgreSQL.
+ */
+public class IdentityService {
+    public static final int MAX_ANONYMOUS_IDS = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Tx tx;
+    private final LongFunction<CompanySettings> settings;
+    private final List<ProfileLifecycleListener> listeners = new CopyOnWriteArrayList<>();
+
+    public IdentityService(Tx tx, LongFunction<CompanySettings> settings) {
+        this.tx = tx;
+        this.settings = settings;
+    }
+
+    public Tx tx() {
+        return tx;
+    }
+
+    public void addListener(ProfileLifecycleListener l) {
+        listeners.add(l);
+    }
+
+    // ------------------------------------------------------------------ normalisation
+
+    /**
+     * Normalises raw identifiers. Junk values silently drop out. A malformed email or phone is rejected
+     * when {@code strict} (server dialects: 400 naming {@code /data/attributes/<field>}), else dropped.
+     */
+    public List<Identifier> normalize(long companyId, Identifiers raw, boolean strict) {
+        CompanySettings s = settings.apply(companyId);
+        List<Identifier> out = new ArrayList<>();
+        Normalizer.plainId(raw.externalId(), s).ifPresent(v -> out.add(new Identifier(IdentifierKind.EXTERNAL_ID, v)));
+        if (raw.email() != null && !Normalizer.isJunk(raw.email(), s)) {
+            Optional<String> e = Normalizer.email(raw.email());
+            if (e.isPresent()) out.add(new Identifier(IdentifierKind.EMAIL, e.get()));
+            else if (strict) throw ApiException.invalid("/data/attributes/email",
+                    "`email` is not a valid email address.");
+        }
+        if (raw.phoneNumber() != null && !Normalizer.isJunk(raw.phoneNumber(), s)) {
+            Optional<String> p = Normalizer.phone(raw.phoneNumber(), s);
+            if (p.isPresent()) out.add(new Identifier(IdentifierKind.PHONE_NUMBER, p.get()));
+            else if (strict) throw ApiException.invalid("/data/attributes/phone_number",
+                    "`phone_number` is not a valid phone number; use E.164, e.g. +15005550006.");
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (String a : raw.anonymousIds()) {
+            Normalizer.plainId(a, s).filter(seen::add)
+                    .ifPresent(v -> out.add(new Identifier(IdentifierKind.ANONYMOUS_ID, v)));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Resolve-and-write in its own transaction. */
+    public ResolvedProfile identify(long companyId, Identifiers ids, ProfileWrite write, WriteMode mode,
+                                    WriteContext ctx) {
+        return tx.run(h -> resolve(h, companyId, ids, write, mode, ctx));
+    }
+
+    /**
+     * Resolves the identifiers of a write to one profile (creating, attaching, merging as the rules
+     * say) and applies the attribute writes to it. Runs inside the caller's transaction so events,
+     * devices etc. of the same request commit with it.
+     */
+    public ResolvedProfile resolve(Handle h, long companyId, Identifiers raw, ProfileWrite write, WriteMode mode,
+                                   WriteContext ctx) {
+        boolean strict = mode == WriteMode.STRICT_CREATE || mode == WriteMode.STRICT_UPSERT;
+        List<Identifier> ids = normalize(companyId, raw, strict);
+        if (ids.isEmpty()) {
+            throw ApiException.invalid(strict ? "/data/attributes" : null,
+                    "No usable identifier: send at least one of external_id, email, phone_number or anonymous_id "
+                            + "(junk values such as \"null\" or \"undefined\" do not count).");
+        }
+        ProfileDao dao = h.attach(ProfileDao.class);
+        Instant now = Instant.now();
+        Map<Identifier, String> owners = owners(dao, companyId, ids);
+        Set<String> ownerIds = new LinkedHashSet<>(owners.values());
+
+        if (mode == WriteMode.STRICT_CREATE) {
+            if (!ownerIds.isEmpty()) throw duplicate(ownerIds.iterator().next());
+            return create(dao, companyId, ids, write, now, ctx, "strict_create");
+        }
+        if (ownerIds.isEmpty()) {
+            return create(dao, companyId, ids, write, now, ctx, "new_identifiers");
+        }
+        Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners);
+        if (mode == WriteMode.STRICT_UPSERT) {
+            if (ownerIds.size() > 1) {
+                throw duplicate(ownerIds.stream().sorted().skip(1).findFirst().orElseThrow());
+            }
+            Draft target = locked.get(ownerIds.iterator().next());
+            attach(dao, companyId, target, ids, owners, true, true, ctx, "import", now);
+            target.apply(write, now);
+            save(dao, companyId, target, now);
+            return new ResolvedProfile(target.id, false);
+        }
+
+        // --- rule 2: the anchor
+        Identifier ext = first(ids, IdentifierKind.EXTERNAL_ID);
+        Draft anchor;
+        String rule;
+        if (ext != null && owners.containsKey(ext)) {
+            anchor = locked.get(owners.get(ext));
+            rule = "external_id_owner";
+        } else {
+            Identifier best = ids.stream().filter(i -> i.kind() != IdentifierKind.EXTERNAL_ID && owners.containsKey(i))
+                    .findFirst().orElse(null);
+            Draft candidate = best == null ? null : locked.get(owners.get(best));
+            if (ext == null) {
+                anchor = candidate;
+                rule = "highest_ranked_identifier";
+            } else if (candidate != null && candidate.externalId == null) {
+                anchor = candidate;
+                rule = "external_id_joins_" + best.kind().column() + "_owner";
+            } else {
+                // the candidate belongs to someone else: a new person with this external_id
+                List<Identifier> unowned = ids.stream().filter(i -> !owners.containsKey(i)).toList();
+                ResolvedProfile created = create(dao, companyId, unowned, write, now, ctx,
+                        "external_id_differs_from_" + best.kind().column() + "_owner");
+                for (String other : ownerIds) {
+                    conflict(dao, companyId, created.profileId(), locked.get(other), ids, owners, ctx,
+                            "different_external_id");
+                }
+                return created;
+            }
+        }
+
+        // --- rule 3: merge every other owner into the anchor when safe
+        Draft survivor = anchor;
+        String effectiveExt = anchor.externalId != null ? anchor.externalId : ext == null ? null : ext.value();
+        List<String> others = ids.stream().filter(owners::containsKey).map(owners::get).distinct()
+                .filter(o -> !o.equals(anchor.id)).toList();
+        Set<String> conflicting = new LinkedHashSet<>();
+        for (String otherId : others) {
+            Draft other = locked.get(otherId);
+            if (other.externalId == null || other.externalId.equals(effectiveExt)) {
+                Draft s = survivor;
+                Draft l = other;
+                if (s.externalId == null && l.externalId != null) {
+                    s = other;
+                    l = survivor;
+                }
+                merge(dao, companyId, s, l, ctx, "safe_merge:" + rule, now);
+                survivor = s;
+                if (survivor.externalId != null) effectiveExt = survivor.externalId;
+            } else {
+                conflicting.add(otherId);
+                conflict(dao, companyId, survivor.id, other, ids, owners, ctx, "different_external_id");
+            }
+        }
+
+        // --- rule 4: attach what no one owns now
+        Map<Identifier, String> current = new HashMap<>();
+        owners.forEach((i, o) -> {
+            if (conflicting.contains(o)) current.put(i, o);
+        });
+        attach(dao, companyId, survivor, ids, current, mode == WriteMode.NORMAL, false, ctx, rule, now);
+
+        // --- rule 5: the attribute writes
+        survivor.apply(write, now);
+        save(dao, companyId, survivor, now);
+        return new ResolvedProfile(survivor.id, false);
+    }
+
+    /**
+     * Alias ({@code previousId → userId}): identity.md "Alias". A refused alias changes nothing but is
+     * recorded as a conflict; it is not an error.
+     */
+    public ResolvedProfile alias(Handle h, long companyId, String anonymousId, String externalId, WriteContext ctx) {
+        List<Identifier> ids = normalize(companyId, Identifiers.of(externalId, null, null, anonymousId), false);
+        Identifier ext = first(ids, IdentifierKind.EXTERNAL_ID);
+        Identifier anon = first(ids, IdentifierKind.ANONYMOUS_ID);
+        if (ext == null || anon == null) {
+            // one side is junk: what remains is a plain identify of the other
+            if (ids.isEmpty()) {
+                throw ApiException.invalid(null, "Alias needs a usable anonymous id and external id.");
+            }
+            return resolve(h, companyId, Identifiers.of(externalId, null, null, anonymousId), ProfileWrite.NONE,
+                    WriteMode.NORMAL, ctx);
+        }
+        ProfileDao dao = h.attach(ProfileDao.class);
+        Map<Identifier, String> owners = owners(dao, companyId, ids);
+        String oa = owners.get(anon);
+        String ox = owners.get(ext);
+        if (oa != null && !oa.equals(ox)) {
+            Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners);
+            Draft a = locked.get(oa);
+            if (a.externalId != null && !a.externalId.equals(ext.value())) {
+                conflict(dao, companyId, ox, a, ids, owners, ctx, "alias_refused_anonymous_id_tied_to_other_external_id");
+                return new ResolvedProfile(ox != null ? ox : oa, false);
+            }
+        }
+        return resolve(h, companyId, Identifiers.of(externalId, null, null, anonymousId), ProfileWrite.NONE,
+                WriteMode.NORMAL, ctx);
+    }
+
+    /**
+     * Klaviyo server {@code PATCH /api/profiles/{id}}: identifiers owned by another profile → 409; may
+     * replace external_id, email and phone.
+     */
+    public ResolvedProfile update(Handle h, long companyId, String profileId, Identifiers raw, ProfileWrite write,
+                                  WriteContext ctx) {
+        ProfileDao dao = h.attach(ProfileDao.class);
+        List<Identifier> ids = normalize(companyId, raw, true);
+        Map<Identifier, String> owners = owners(dao, companyId, ids);
+        for (var e : owners.entrySet()) {
+            if (!e.getValue().equals(profileId)) throw duplicate(e.getValue());
+        }
+        Draft target = lockLive(dao, companyId, profileId);
+        Map<Identifier, String> recheck = owners(dao, companyId, ids);
+        if (!recheck.equals(owners)) throw new Tx.Retry("owners changed");
+        Instant now = Instant.now();
+        attach(dao, companyId, target, ids, owners, true, true, ctx, "server_update", now);
+        target.apply(write, now);
+        target.dirty = true;
+        save(dao, companyId, target, now);
+        return new ResolvedProfile(target.id, false);
+    }
+
+    /** Explicit merge (Klaviyo profile-merge, admin merge): any two live profiles; the destination survives. */
+    public ResolvedProfile mergeExplicit(Handle h, long companyId, String destinationId, String sourceId,
+                                         WriteContext ctx) {
+        ProfileDao dao = h.attach(ProfileDao.class);
+        if (destinationId.equals(sourceId)) {
+            lockLive(dao, companyId, destinationId);
+            return new ResolvedProfile(destinationId, false);
+        }
+        List<Profile> rows = dao.lock(companyId, new String[] {destinationId, sourceId});
+        Map<String, Profile> byId = new HashMap<>();
+        rows.forEach(p -> byId.put(p.id(), p));
+        Profile d = byId.get(destinationId);
+        Profile s = byId.get(sourceId);
+        if (d == null || d.isTombstone()) throw notFound(destinationId, d);
+        if (s == null || s.isTombstone()) throw notFound(sourceId, s);
+        Draft survivor = new Draft(d);
+        Instant now = Instant.now();
+        merge(dao, companyId, survivor, new Draft(s), ctx, "explicit_merge", now);
+        save(dao, companyId, survivor, now);
+        return new ResolvedProfile(survivor.id, false);
+    }
+
+    /** Data-privacy deletion: the profile, its tombstones, their identifiers and history, and listeners' data. */
+    public boolean delete(Handle h, long companyId, String profileId, WriteContext ctx) {
+        ProfileDao dao = h.attach(ProfileDao.class);
+        List<Profile> rows = dao.lock(companyId, new String[] {profileId});
+        if (rows.isEmpty() || rows.get(0).isTombstone()) return false;
+        List<String> all = new ArrayList<>();
+        all.add(profileId);
+        all.addAll(dao.tombstonesOf(companyId, profileId));
+        String[] arr = all.toArray(String[]::new);
+        for (ProfileLifecycleListener l : listeners) l.onDelete(h, companyId, all);
+        dao.deleteHistory(companyId, arr);
+        dao.delete(companyId, arr);
+        dao.history(companyId, "delete", profileId, null, "[]", "data_privacy_deletion", ctx.credential(),
+                ctx.source(), null);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /** A live profile, or 404; a tombstone's 404 names the survivor in {@code meta.merged_into}. */
+    public Profile get(long companyId, String profileId) {
+        return tx.jdbi().withHandle(h -> require(h, companyId, profileId));
+    }
+
+    public Profile require(Handle h, long companyId, String profileId) {
+        Profile p = h.attach(ProfileDao.class).find(companyId, profileId).orElse(null);
+        if (p == null || p.isTombstone()) throw notFound(profileId, p);
+        return p;
+    }
+
+    public Optional<Profile> find(long companyId, String profileId) {
+        return tx.jdbi().withHandle(h -> h.attach(ProfileDao.class).find(companyId, profileId));
+    }
+
+    /** The profile and every tombstone merged into it: whose events, devices… are the person's. */
+    public List<String> idsOf(Handle h, long companyId, String survivorId) {
+        List<String> out = new ArrayList<>();
+        out.add(survivorId);
+        out.addAll(h.attach(ProfileDao.class).tombstonesOf(companyId, survivorId));
+        return out;
+    }
+
+    public List<ProfileDao.HistoryRow> history(long companyId, String profileId) {
+        return tx.jdbi().withHandle(h -> {
+            List<String> ids = idsOf(h, companyId, profileId);
+            return h.attach(ProfileDao.class).history(companyId, ids.toArray(String[]::new));
+        });
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private static Identifier first(List<Identifier> ids, IdentifierKind k) {
+        return ids.stream().filter(i -> i.kind() == k).findFirst().orElse(null);
+    }
+
+    private static Map<Identifier, String> owners(ProfileDao dao, long companyId, Collection<Identifier> ids) {
+        String[] kinds = ids.stream().map(i -> i.kind().column()).toArray(String[]::new);
+        String[] values = ids.stream().map(Identifier::value).toArray(String[]::new);
+        Map<Identifier, String> out = new LinkedHashMap<>();
+        Map<Identifier, String> found = new HashMap<>();
+        for (ProfileDao.Owner o : dao.owners(companyId, kinds, values)) {
+            found.put(new Identifier(IdentifierKind.of(o.kind()), o.value()), o.profileId());
+        }
+        for (Identifier i : ids) if (found.containsKey(i)) out.put(i, found.get(i));
+        return out;
+    }
+
+    /** Locks every owner in ascending id order, then checks no owner changed meanwhile. */
+    private Map<String, Draft> lockAndRecheck(ProfileDao dao, long companyId, List<Identifier> ids,
+                                              Map<Identifier, String> owners) {
+        String[] idArr = owners.values().stream().distinct().sorted().toArray(String[]::new);
+        List<Profile> rows = dao.lock(companyId, idArr);
+        Map<Identifier, String> again = owners(dao, companyId, ids);
+        if (rows.size() != idArr.length || !again.equals(owners) || rows.stream().anyMatch(Profile::isTombstone)) {
+            throw new Tx.Retry("identifier owners changed while locking");
+        }
+        Map<String, Draft> out = new HashMap<>();
+        rows.forEach(p -> out.put(p.id(), new Draft(p)));
+        return out;
+    }
+
+    private Draft lockLive(ProfileDao dao, long companyId, String profileId) {
+        List<Profile> rows = dao.lock(companyId, new String[] {profileId});
+        Profile p = rows.isEmpty() ? null : rows.get(0);
+        if (p == null || p.isTombstone()) throw notFound(profileId, p);
+        return new Draft(p);
+    }
+
+    private ResolvedProfile create(ProfileDao dao, long companyId, List<Identifier> ids, ProfileWrite write,
+                                   Instant now, WriteContext ctx, String rule) {
+        Draft d = new Draft(UlidCreator.getMonotonicUlid().toString(), true, now);
+        List<Identifier> take = new ArrayList<>();
+        for (Identifier i : ids) {
+            if (i.kind() == IdentifierKind.ANONYMOUS_ID) {
+                if (d.anonymousIds.size() < MAX_ANONYMOUS_IDS) {
+                    d.set(i.kind(), i.value());
+                    take.add(i);
+                }
+            } else if (d.get(i.kind()) == null) {
+                d.set(i.kind(), i.value());
+                take.add(i);
+            }
+        }
+        d.apply(write, now);
+        dao.insert(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
+                json(d.writeTimes), now);
+        claim(dao, companyId, d.id, take);
+        dao.history(companyId, "create", d.id, null, idsJson(take), rule, ctx.credential(), ctx.source(), null);
+        return new ResolvedProfile(d.id, true);
+    }
+
+    /**
+     * Attaches identifiers that no live profile owns to {@code s}. {@code replace}: a new email/phone
+     * replaces the old one (released). {@code replaceExternal}: so may a new external_id (server PATCH
+     * and import only).
+     */
+    private void attach(ProfileDao dao, long companyId, Draft s, List<Identifier> ids, Map<Identifier, String> ownedElsewhere,
+                        boolean replace, boolean replaceExternal, WriteContext ctx, String rule, Instant now) {
+        List<Identifier> claim = new ArrayList<>();
+        List<Identifier> released = new ArrayList<>();
+        for (Identifier i : ids) {
+            String owner = ownedElsewhere.get(i);
+            if ((owner != null && !owner.equals(s.id)) || s.owns(i)) continue;
+            if (i.kind() == IdentifierKind.ANONYMOUS_ID) {
+                if (s.anonymousIds.size() < MAX_ANONYMOUS_IDS) {
+                    s.set(i.kind(), i.value());
+                    claim.add(i);
+                }
+                continue;
+            }
+            String old = s.get(i.kind());
+            boolean mayReplace = i.kind() == IdentifierKind.EXTERNAL_ID ? replaceExternal : replace;
+            if (old == null) {
+                s.set(i.kind(), i.value());
+                claim.add(i);
+            } else if (mayReplace) {
+                dao.release(companyId, s.id, i.kind().column(), old);
+                released.add(new Identifier(i.kind(), old));
+                s.set(i.kind(), i.value());
+                claim.add(i);
+            } else if (i.kind() == IdentifierKind.EXTERNAL_ID) {
+                dao.history(companyId, "conflict", s.id, null, idsJson(List.of(i)), "external_id_not_replaced",
+                        ctx.credential(), ctx.source(), null);
+            }
+        }
+        if (!released.isEmpty()) {
+            dao.history(companyId, "release", s.id, null, idsJson(released), rule, ctx.credential(), ctx.source(), null);
+        }
+        if (!claim.isEmpty()) {
+            claim(dao, companyId, s.id, claim);
+            dao.history(companyId, "attach", s.id, null, idsJson(claim), rule, ctx.credential(), ctx.source(), null);
+        }
+    }
+
+    private void claim(ProfileDao dao, long companyId, String profileId, List<Identifier> ids) {
+        if (ids.isEmpty()) return;
+        List<Identifier> sorted = ids.stream().sorted(Comparator.comparing((Identifier i) -> i.kind().column())
+                .thenComparing(Identifier::value)).toList();
+        List<String> got = dao.claim(companyId, profileId, sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
+                sorted.stream().map(Identifier::value).toArray(String[]::new));
+        if (got.size() != sorted.size()) {
+            throw new Tx.Retry("an identifier was claimed concurrently");
+        }
+    }
+
+    /** Merges loser {@code l} into survivor {@code s} (both locked). */
+    private void merge(ProfileDao dao, long companyId, Draft s, Draft l, WriteContext ctx, String rule, Instant now) {
+        ObjectNode snapshot = l.snapshot();
+        List<Identifier> moved = new ArrayList<>();
+        List<Identifier> released = new ArrayList<>();
+        for (IdentifierKind k : List.of(IdentifierKind.EXTERNAL_ID, IdentifierKind.EMAIL, IdentifierKind.PHONE_NUMBER)) {
+            String v = l.get(k);
+            if (v == null) continue;
+            if (s.get(k) == null) {
+                dao.moveIdentifier(companyId, l.id, s.id, k.column());
+                s.set(k, v);
+                moved.add(new Identifier(k, v));
+            } else {
+                dao.release(companyId, l.id, k.column(), v);
+                released.add(new Identifier(k, v));
+            }
+            l.set(k, null);
+        }
+        dao.moveAnonymousIds(companyId, l.id, s.id);
+        for (String a : l.anonymousIds) {
+            s.set(IdentifierKind.ANONYMOUS_ID, a);
+            moved.add(new Identifier(IdentifierKind.ANONYMOUS_ID, a));
+        }
+        s.absorb(l);
+        dao.tombstone(companyId, l.id, s.id, now);
+        Handle h = ((SqlObject) dao).getHandle();
+        for (ProfileLifecycleListener listener : listeners) listener.onMerge(h, companyId, s.id, l.id);
+        ObjectNode ids = JSON.createObjectNode();
+        ids.set("moved", JSON.valueToTree(moved.stream().map(Identifier::toString).toList()));
+        ids.set("released", JSON.valueToTree(released.stream().map(Identifier::toString).toList()));
+        dao.history(companyId, "merge", s.id, l.id, json(ids), rule, ctx.credential(), ctx.source(), json(snapshot));
+    }
+
+    private void conflict(ProfileDao dao, long companyId, String survivorId, Draft other, List<Identifier> ids,
+                          Map<Identifier, String> owners, WriteContext ctx, String rule) {
+        List<Identifier> theirs = ids.stream().filter(i -> other.id.equals(owners.get(i))).toList();
+        dao.history(companyId, "conflict", survivorId, other.id, idsJson(theirs), rule, ctx.credential(), ctx.source(),
+                null);
+    }
+
+    private void save(ProfileDao dao, long companyId, Draft d, Instant now) {
+        dao.update(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
+                json(d.writeTimes), d.createdAt, d.lastEventAt, now);
+    }
+
+    private static ApiException duplicate(String profileId) {
+        return new ApiException(ErrorKind.DUPLICATE_PROFILE, "A profile already exists with one of these identifiers.",
+                "/data/attributes", null, Map.of("duplicate_profile_id", profileId));
+    }
+
+    private static ApiException notFound(String id, Profile p) {
+        if (p != null && p.isTombstone()) {
+            return new ApiException(ErrorKind.NOT_FOUND, "Profile " + id + " was merged into " + p.mergedInto() + ".",
+                    null, null, Map.of("merged_into", p.mergedInto()));
+        }
+        return ApiException.notFound("No profile with id " + id + ".");
+    }
+
+    private static String idsJson(List<Identifier> ids) {
+        ArrayNode a = JSON.createArrayNode();
+        ids.forEach(i -> a.addObject().put("kind", i.kind().column()).put("value", i.value()));
+        return json(a);
+    }
+
+    static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

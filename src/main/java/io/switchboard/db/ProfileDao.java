@@ -1,0 +1,118 @@
+package io.switchboard.db;
+
+import io.switchboard.core.identity.Profile;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.SqlObject;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Profiles, their identifier claims and the identity history. Every statement is scoped by company_id. */
+@RegisterRowMapper(ProfileMapper.class)
+public interface ProfileDao extends SqlObject {
+    String COLUMNS = "p.company_id, p.id, p.external_id, p.email, p.phone_number, p.attributes::text AS attributes, "
+            + "p.properties::text AS properties, p.write_times::text AS write_times, p.created_at, p.updated_at, "
+            + "p.last_event_at, p.merged_into, "
+            + "ARRAY(SELECT i.value FROM profile_identifiers i WHERE i.company_id = p.company_id AND i.profile_id = p.id "
+            + "AND i.kind = 'anonymous_id' ORDER BY i.created_at, i.value) AS anonymous_ids";
+
+    record Owner(String kind, String value, String profileId) {}
+
+    @SqlQuery("SELECT kind, value, profile_id FROM profile_identifiers "
+            + "WHERE company_id = :companyId AND (kind, value) IN (SELECT * FROM unnest(:kinds::text[], :values::text[]))")
+    @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(Owner.class)
+    List<Owner> owners(@Bind("companyId") long companyId, @Bind("kinds") String[] kinds, @Bind("values") String[] values);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM profiles p WHERE p.company_id = :companyId AND p.id = ANY(:ids) "
+            + "ORDER BY p.id FOR UPDATE OF p")
+    List<Profile> lock(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM profiles p WHERE p.company_id = :companyId AND p.id = :id")
+    Optional<Profile> find(@Bind("companyId") long companyId, @Bind("id") String id);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM profiles p WHERE p.company_id = :companyId AND p.id = ANY(:ids)")
+    List<Profile> findAll(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
+
+    @SqlUpdate("INSERT INTO profiles (company_id, id, external_id, email, phone_number, attributes, properties, "
+            + "write_times, created_at, updated_at) VALUES (:companyId, :id, :externalId, :email, :phone, "
+            + ":attributes::jsonb, :properties::jsonb, :writeTimes::jsonb, :now, :now)")
+    void insert(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("externalId") String externalId,
+                @Bind("email") String email, @Bind("phone") String phone, @Bind("attributes") String attributes,
+                @Bind("properties") String properties, @Bind("writeTimes") String writeTimes, @Bind("now") Instant now);
+
+    @SqlUpdate("UPDATE profiles SET external_id = :externalId, email = :email, phone_number = :phone, "
+            + "attributes = :attributes::jsonb, properties = :properties::jsonb, write_times = :writeTimes::jsonb, "
+            + "created_at = :createdAt, updated_at = :now, "
+            + "last_event_at = GREATEST(last_event_at, :lastEventAt) "
+            + "WHERE company_id = :companyId AND id = :id")
+    void update(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("externalId") String externalId,
+                @Bind("email") String email, @Bind("phone") String phone, @Bind("attributes") String attributes,
+                @Bind("properties") String properties, @Bind("writeTimes") String writeTimes,
+                @Bind("createdAt") Instant createdAt, @Bind("lastEventAt") Instant lastEventAt, @Bind("now") Instant now);
+
+    @SqlUpdate("UPDATE profiles SET updated_at = :now WHERE company_id = :companyId AND id = :id")
+    void touch(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("now") Instant now);
+
+    /** Claims identifiers for a profile in a canonical order; returns the ones actually claimed. */
+    @SqlQuery("INSERT INTO profile_identifiers (company_id, kind, value, profile_id) "
+            + "SELECT :companyId, k, v, :profileId FROM unnest(:kinds::text[], :values::text[]) AS t(k, v) ORDER BY k, v "
+            + "ON CONFLICT DO NOTHING RETURNING kind || ':' || value")
+    List<String> claim(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
+                       @Bind("kinds") String[] kinds, @Bind("values") String[] values);
+
+    @SqlUpdate("DELETE FROM profile_identifiers WHERE company_id = :companyId AND profile_id = :profileId "
+            + "AND kind = :kind AND value = :value")
+    int release(@Bind("companyId") long companyId, @Bind("profileId") String profileId, @Bind("kind") String kind,
+                @Bind("value") String value);
+
+    @SqlUpdate("UPDATE profile_identifiers SET profile_id = :to WHERE company_id = :companyId AND profile_id = :from "
+            + "AND kind = 'anonymous_id'")
+    int moveAnonymousIds(@Bind("companyId") long companyId, @Bind("from") String from, @Bind("to") String to);
+
+    @SqlUpdate("UPDATE profile_identifiers SET profile_id = :to WHERE company_id = :companyId AND profile_id = :from "
+            + "AND kind = :kind")
+    int moveIdentifier(@Bind("companyId") long companyId, @Bind("from") String from, @Bind("to") String to,
+                       @Bind("kind") String kind);
+
+    @SqlUpdate("DELETE FROM profile_identifiers WHERE company_id = :companyId AND profile_id = :profileId")
+    int releaseAll(@Bind("companyId") long companyId, @Bind("profileId") String profileId);
+
+    @SqlUpdate("UPDATE profiles SET merged_into = :survivor, merged_at = :now, external_id = NULL, email = NULL, "
+            + "phone_number = NULL, updated_at = :now WHERE company_id = :companyId AND (id = :loser OR merged_into = :loser)")
+    int tombstone(@Bind("companyId") long companyId, @Bind("loser") String loser, @Bind("survivor") String survivor,
+                  @Bind("now") Instant now);
+
+    @SqlQuery("SELECT id FROM profiles WHERE company_id = :companyId AND merged_into = :survivor")
+    List<String> tombstonesOf(@Bind("companyId") long companyId, @Bind("survivor") String survivor);
+
+    @SqlUpdate("DELETE FROM profiles WHERE company_id = :companyId AND id = ANY(:ids)")
+    int delete(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
+
+    @SqlUpdate("INSERT INTO identity_history (company_id, operation, survivor_id, loser_id, identifiers, rule, "
+            + "credential, source, snapshot) VALUES (:companyId, :operation, :survivor, :loser, :identifiers::jsonb, "
+            + ":rule, :credential, :source, :snapshot::jsonb)")
+    void history(@Bind("companyId") long companyId, @Bind("operation") String operation,
+                 @Bind("survivor") String survivor, @Bind("loser") String loser, @Bind("identifiers") String identifiers,
+                 @Bind("rule") String rule, @Bind("credential") String credential, @Bind("source") String source,
+                 @Bind("snapshot") String snapshot);
+
+    @SqlUpdate("DELETE FROM identity_history WHERE company_id = :companyId "
+            + "AND (survivor_id = ANY(:ids) OR loser_id = ANY(:ids))")
+    int deleteHistory(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
+
+    record HistoryRow(long id, Instant at, String operation, String survivorId, String loserId, String identifiers,
+                      String rule, String credential, String source, String snapshot) {}
+
+    @SqlQuery("SELECT id, at, operation, survivor_id, loser_id, identifiers::text AS identifiers, rule, credential, "
+            + "source, snapshot::text AS snapshot FROM identity_history WHERE company_id = :companyId "
+            + "AND (survivor_id = ANY(:ids) OR loser_id = ANY(:ids)) ORDER BY id")
+    @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(HistoryRow.class)
+    List<HistoryRow> history(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
+
+    @SqlUpdate("UPDATE profiles SET last_event_at = GREATEST(last_event_at, :at) "
+            + "WHERE company_id = :companyId AND id = :id")
+    void markEvent(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("at") Instant at);
+}
