@@ -26,6 +26,7 @@ import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.tenancy.SettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.EmbeddedDatabase;
+import io.switchboard.delivery.DeliveryModule;
 import io.switchboard.db.Migrations;
 import io.switchboard.errors.ApiExceptionMapper;
 import io.switchboard.errors.CatchAllExceptionMapper;
@@ -85,6 +86,12 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         return c.getDataSourceFactory();
     }
 
+    private static Class<?>[] concat(Class<?>[] a, Class<?>[] b) {
+        Class<?>[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     public static Jdbi newJdbi(Jdbi jdbi, ObjectMapper mapper) {
         jdbi.installPlugin(new PostgresPlugin());
         jdbi.installPlugin(new Jackson2Plugin());
@@ -121,8 +128,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         IdentityService identity = new IdentityService(tx, settings::get);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
-        ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
-                AdminProfileDto.class, HistoryDto.class);
+        ResourceConverter converter = JsonApi.newConverter(mapper, concat(new Class<?>[] {CompanyDto.class, KeyDto.class,
+                AdminProfileDto.class, HistoryDto.class}, DeliveryModule.JSON_API_TYPES));
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -136,6 +143,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity));
+        // campaigns, templates, providers, the trigger endpoint and the delivery workers
+        DeliveryModule.register(env, config.getDelivery(), jdbi, tenancy, identity, settings);
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
 

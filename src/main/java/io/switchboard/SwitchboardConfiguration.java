@@ -3,6 +3,7 @@ package io.switchboard;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
+import io.switchboard.delivery.DeliveryConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -22,6 +23,15 @@ public class SwitchboardConfiguration extends Configuration {
 
     /** Create a demo company and print its keys when the database has no company yet. */
     private boolean createDemoCompany = true;
+
+    @Valid @NotNull
+    private DeliveryConfig delivery = new DeliveryConfig();
+
+    @JsonProperty
+    public DeliveryConfig getDelivery() { return delivery; }
+
+    @JsonProperty
+    public void setDelivery(DeliveryConfig d) { this.delivery = d; }
 
     @JsonProperty("database")
     public DataSourceFactory getDataSourceFactory() { return database; }

@@ -14,7 +14,7 @@ import java.util.Map;
 /** Reading jsonb and timestamptz columns in hand-written row mappers. */
 public final class JsonColumns {
     public static final ObjectMapper MAPPER = Jackson.newObjectMapper();
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
+    public static final TypeReference<LinkedHashMap<String, Object>> MAP_TYPE = new TypeReference<>() {};
 
     private JsonColumns() {}
 
@@ -22,7 +22,7 @@ public final class JsonColumns {
         String s = rs.getString(column);
         if (s == null) return new LinkedHashMap<>();
         try {
-            return MAPPER.readValue(s, MAP);
+            return MAPPER.readValue(s, MAP_TYPE);
         } catch (IOException e) {
             throw new SQLException("column " + column + " is not a JSON object", e);
         }

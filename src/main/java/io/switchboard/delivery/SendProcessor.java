@@ -123,7 +123,7 @@ public class SendProcessor {
         if (!senders.containsKey(p.type())) return "no_sender_for_" + p.type();
         DeliveryDao d = h.attach(DeliveryDao.class);
         if (d.isUnsubscribed(s.companyId(), s.profileId(), s.channel(), c.subscription())) return "unsubscribed";
-        if (s.address() == null || s.address().isBlank()) return "no_address";
+        if (c.channel() != Channel.WEBHOOK && (s.address() == null || s.address().isBlank())) return "no_address";
         if (c.channel() == Channel.PUSH && pushTokens.isDisabled(h, s.companyId(), s.address())) return "push_token_disabled";
         return null;
     }
