@@ -3,7 +3,6 @@ package io.switchboard.delivery;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.AddressException;
@@ -11,7 +10,6 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
@@ -114,30 +112,32 @@ public class SmtpEmailSender implements ChannelSender {
         }
     }
 
-    /** SMTP reply 4xx or an I/O problem: transient. 5xx: permanent. */
+    /** SMTP reply 4xx or an I/O problem: transient. 5xx: permanent. The server's reply is kept as the error. */
     static DeliveryResult classify(MessagingException e) {
-        Integer code = replyCode(e);
-        String msg = "SMTP: " + DeliveryResult.abbreviate(String.valueOf(e.getMessage()).trim());
-        if (code != null) {
-            if (code >= 400 && code < 500) return DeliveryResult.retry(msg);
-            if (code >= 500) return DeliveryResult.failed(msg);
+        MessagingException smtp = smtpReply(e);
+        Integer code = smtp instanceof SMTPAddressFailedException a ? Integer.valueOf(a.getReturnCode())
+                : smtp instanceof SMTPSendFailedException f ? Integer.valueOf(f.getReturnCode()) : null;
+        String msg = "SMTP: " + DeliveryResult.abbreviate(String.valueOf((smtp != null ? smtp : e).getMessage()).trim());
+        if (code != null && code >= 400) {
+            return code < 500 ? DeliveryResult.retry(msg) : DeliveryResult.failed(msg);
         }
         if (e instanceof AuthenticationFailedException) {
             return DeliveryResult.failed(msg);
         }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException) return DeliveryResult.retry(msg);
-        }
         return DeliveryResult.retry(msg);
     }
 
-    private static Integer replyCode(MessagingException e) {
-        for (Exception x = e; x != null; x = x instanceof MessagingException me ? me.getNextException() : null) {
-            if (x instanceof SMTPAddressFailedException a) return a.getReturnCode();
-            if (x instanceof SMTPSendFailedException s) return s.getReturnCode();
-            if (x instanceof SendFailedException && x != e && x.getCause() == null) break;
+    /** The innermost SMTP reply exception in the chain (rejected recipient, rejected MAIL/DATA), if any. */
+    private static MessagingException smtpReply(MessagingException e) {
+        MessagingException found = null;
+        java.util.Set<Exception> seen = new java.util.HashSet<>();
+        for (Exception x = e; x != null && seen.add(x); x = x instanceof MessagingException me ? me.getNextException() : null) {
+            if (x instanceof SMTPAddressFailedException || x instanceof SMTPSendFailedException) {
+                found = (MessagingException) x;
+                if (x instanceof SMTPAddressFailedException) return found;
+            }
         }
-        return null;
+        return found;
     }
 
     private static String oneLine(String s) {
