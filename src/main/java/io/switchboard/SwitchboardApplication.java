@@ -37,12 +37,14 @@ import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
 import io.switchboard.resources.AdminProfilesResource;
+import io.switchboard.resources.FormsResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.jackson2.Jackson2Config;
 import org.jdbi.v3.jackson2.Jackson2Plugin;
 import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +95,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
     }
 
     public static Jdbi newJdbi(Jdbi jdbi, ObjectMapper mapper) {
+        jdbi.installPlugin(new SqlObjectPlugin());
         jdbi.installPlugin(new PostgresPlugin());
         jdbi.installPlugin(new Jackson2Plugin());
         jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
@@ -143,6 +146,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity));
+        env.jersey().register(new FormsResource());
         // campaigns, templates, providers, the trigger endpoint and the delivery workers
         DeliveryModule.register(env, config.getDelivery(), jdbi, tenancy, identity, settings);
 

@@ -32,7 +32,6 @@ class SendQueueTest {
     static void db() {
         String url = TestDatabase.newDatabase();
         jdbi = SwitchboardApplication.newJdbi(Jdbi.create(url, "postgres", ""), Jackson.newObjectMapper());
-        jdbi.installPlugin(new org.jdbi.v3.sqlobject.SqlObjectPlugin());
         company = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES ('QUEUE1', 'q') RETURNING id")
                 .mapTo(Long.class).one());
         campaign = jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, name, channel) "

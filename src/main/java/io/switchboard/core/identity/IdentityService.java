@@ -172,7 +172,7 @@ public class IdentityService {
         Set<String> conflicting = new LinkedHashSet<>();
         for (String otherId : others) {
             Draft other = locked.get(otherId);
-            if (other.externalId == null || other.externalId.equals(effectiveExt)) {
+            if (other.externalId == null || effectiveExt == null || other.externalId.equals(effectiveExt)) {
                 Draft s = survivor;
                 Draft l = other;
                 if (s.externalId == null && l.externalId != null) {
