@@ -55,7 +55,7 @@ class CampaignTriggerIntegrationTest {
     @Test
     void seedEmailExampleIs204AndWritesProfileEventAndSendInOneGo() {
         Res r = K.trigger(acme, email, "{\"user\":{\"external_id\":\"EXTERNAL_ID\",\"email\":\"test@test.com\","
-                + "\"timezone\":\"America/Chicago\",\"locale\":\"en\",\"plan\":\"gold\"},\"event\":{\"random_field\":\"value\"}}");
+                + "\"timezone\":\"America/Chicago\",\"locale\":\"en\",\"plan\":\"gold\",\"first_name\":\"Ada\"},\"event\":{\"random_field\":\"value\"}}");
         assertThat(r.status()).as(r.toString()).isEqualTo(204);
         assertThat(r.body()).isEmpty();
         long companyId = F.companyId(acme.publicId());
@@ -63,7 +63,8 @@ class CampaignTriggerIntegrationTest {
                 + "properties::text AS props FROM profiles WHERE company_id = :c AND external_id = 'EXTERNAL_ID'")
                 .bind("c", companyId).mapToMap().one());
         assertThat(p.get("email")).isEqualTo("test@test.com");
-        assertThat((String) p.get("a")).contains("America/Chicago").contains("\"locale\": \"en\"");
+        assertThat((String) p.get("a")).contains("America/Chicago").contains("\"locale\": \"en\"")
+                .contains("\"first_name\": \"Ada\"");
         assertThat((String) p.get("props")).contains("\"plan\": \"gold\"");
         String profileId = (String) p.get("id");
         JsonNode s = K.sends(acme, email).get(0).get("attributes");

@@ -104,8 +104,10 @@ class SendQueueTest {
         assertThat(second).hasSize(1);
         assertThat(second.get(0).attempts()).isEqualTo(2);
         // the slow worker finally answers: its outcome is not recorded over the rescuer's lease
-        assertThat(jdbi.withExtension(SendDao.class, d -> d.markSent(company, id, "slow", null, "late"))).isZero();
-        assertThat(jdbi.withExtension(SendDao.class, d -> d.markSent(company, id, "rescuer", null, "ok"))).isEqualTo(1);
+        int late = jdbi.withExtension(SendDao.class, d -> d.markSent(company, id, "slow", null, "late"));
+        int rescued = jdbi.withExtension(SendDao.class, d -> d.markSent(company, id, "rescuer", null, "ok"));
+        assertThat(late).isZero();
+        assertThat(rescued).isEqualTo(1);
         Send done = jdbi.withExtension(SendDao.class, d -> d.find(company, id)).orElseThrow();
         assertThat(done.state()).isEqualTo("sent");
         assertThat(done.providerMessageId()).isEqualTo("ok");

@@ -261,11 +261,16 @@ public class TriggerService {
         return u;
     }
 
+    /** A custom key: a standard profile attribute (first_name, last_name, organization, title, image) or a property. */
     private static void property(ProfileWrite.Builder w, TriggerUser u, String pointer, String key, JsonNode v) {
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
             throw ApiException.invalid(pointer, "Property names must be 1 to " + MAX_KEY_LENGTH + " characters.");
         }
-        w.property(key, v);
+        if (ProfileWrite.STANDARD.contains(key) && !key.equals("locale") && (v.isTextual() || v.isNull())) {
+            w.attribute(key, v);
+        } else {
+            w.property(key, v);
+        }
         u.extra.put(key, JsonColumns.MAPPER.convertValue(v, Object.class));
     }
 
