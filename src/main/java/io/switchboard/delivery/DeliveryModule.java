@@ -48,7 +48,7 @@ public final class DeliveryModule {
         DeliveryEvents events = new SendEventsTable();
         PushTokens pushTokens = new PushTokens.Interim();
         TemplateEngine templates = new TemplateEngine();
-        CampaignService campaigns = new CampaignService(jdbi, templates);
+        CampaignService campaigns = new CampaignService(jdbi, templates, identity::get);
         TriggerService triggers = new TriggerService(identity, settings::get, events, pushTokens);
         identity.addListener(new DeliveryProfileListener());
 
@@ -62,7 +62,7 @@ public final class DeliveryModule {
         SendProcessor processor = new SendProcessor(jdbi, tenancy, templates, senders, new RateLimiter(jdbi),
                 new Backoff(Duration.ofMillis(config.getBackoffBase().toMilliseconds()),
                         Duration.ofMillis(config.getBackoffMax().toMilliseconds())),
-                config.getMaxAttempts(), events, pushTokens, unsubscribes);
+                config.getMaxAttempts(), events, pushTokens, unsubscribes).withMetrics(env.metrics());
         DeliveryWorkers workers = new DeliveryWorkers(jdbi, processor, config, senders.values());
         env.lifecycle().manage(workers);
 

@@ -41,6 +41,13 @@ public class SendProcessor {
     private final DeliveryEvents events;
     private final PushTokens pushTokens;
     private final Unsubscribes unsubscribes;
+    private com.codahale.metrics.MetricRegistry metrics;
+
+    /** Meters {@code delivery.sends.<outcome>} and timers {@code delivery.provider.<type>} go here. */
+    public SendProcessor withMetrics(com.codahale.metrics.MetricRegistry registry) {
+        this.metrics = registry;
+        return this;
+    }
 
     public SendProcessor(Jdbi jdbi, TenancyService tenancy, TemplateEngine templates, Map<String, ChannelSender> senders,
                          RateLimiter rateLimiter, Backoff backoff, int maxAttempts, DeliveryEvents events,
@@ -106,11 +113,15 @@ public class SendProcessor {
         }
         ChannelSender sender = senders.get(p.type());
         DeliveryResult result;
+        long t0 = System.nanoTime();
         try {
             result = sender.send(new OutgoingMessage(s, c, p, fields, unsubscribeUrl));
         } catch (RuntimeException e) {
             LOG.warn("sender {} threw for send {}/{}", p.type(), cid, s.id(), e);
             result = DeliveryResult.retry("Unexpected sender error: " + e);
+        }
+        if (metrics != null) {
+            metrics.timer("delivery.provider." + p.type()).update(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         record(s, worker, p, result);
     }
@@ -188,6 +199,9 @@ public class SendProcessor {
             events.record(h, s.companyId(), s.profileId(), s.id(), s.channel() + "_" + outcome.suffix, props);
             return true;
         });
+        if (applied && metrics != null) {
+            metrics.meter("delivery.sends." + outcome.suffix).mark();
+        }
         if (!applied) {
             LOG.warn("send {}/{}: lease lost before recording {}; another worker owns it now", s.companyId(), s.id(), outcome.suffix);
         }

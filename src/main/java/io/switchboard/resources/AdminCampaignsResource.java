@@ -99,7 +99,7 @@ public class AdminCampaignsResource {
                                                @PathParam("id") String id, JSONAPIDocument<PreviewDto> doc) {
         long cid = AdminAccess.secretCompanyId(tenancy, caller, company);
         PreviewDto in = doc == null || doc.get() == null ? new PreviewDto() : doc.get();
-        Map<String, Object> out = campaigns.preview(cid, Docs.id(id, "campaign"), in.locale, in.user, in.event);
+        Map<String, Object> out = campaigns.preview(cid, Docs.id(id, "campaign"), in.locale, in.profileId, in.user, in.event);
         PreviewDto d = new PreviewDto();
         d.id = id;
         d.locale = (String) out.get("locale");

@@ -184,4 +184,23 @@ class CampaignAdminIntegrationTest {
                 admin(c.secretKey()));
         assertThat(filtered.json().get("data")).isEmpty();
     }
+
+    @Test
+    void previewRendersAStoredProfile() {
+        TestCompany c = F.createCompany("PreviewProfile");
+        String pid = K.provider(c, "log", Map.of());
+        String cid = K.campaign(c, "email", pid, Map.of("subject", "Hi {{user.first_name}} ({{user.plan}}, {{user.email}})",
+                "text", "{{event.x}}"));
+        assertThat(K.trigger(c, cid, Map.of("user", Map.of("external_id", "pp-1", "email", "pp@example.com",
+                "first_name", "Pat", "plan", "gold"))).status()).isEqualTo(204);
+        String profileId = K.sends(c, cid).get(0).at("/attributes/profile_id").asText();
+        Res r = F.post("/admin/companies/" + c.publicId() + "/campaigns/" + cid + "/preview", doc("campaign-preview",
+                Map.of("profile_id", profileId, "event", Map.of("x", "evt"))), admin(c.secretKey()));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().at("/data/attributes/rendered/subject").asText()).isEqualTo("Hi Pat (gold, pp@example.com)");
+        assertThat(r.json().at("/data/attributes/rendered/text").asText()).isEqualTo("evt");
+        Res missing = F.post("/admin/companies/" + c.publicId() + "/campaigns/" + cid + "/preview", doc("campaign-preview",
+                Map.of("profile_id", "01ARZ3NDEKTSV4RRFFQ69G5FAV")), admin(c.secretKey()));
+        assertThat(missing.status()).isEqualTo(404);
+    }
 }

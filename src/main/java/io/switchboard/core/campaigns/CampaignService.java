@@ -20,10 +20,14 @@ public class CampaignService {
 
     private final Jdbi jdbi;
     private final TemplateEngine templates;
+    private final java.util.function.BiFunction<Long, String, io.switchboard.core.identity.Profile> profiles;
 
-    public CampaignService(Jdbi jdbi, TemplateEngine templates) {
+    /** {@code profiles} looks a live profile up by company and id (404 otherwise), for previews. */
+    public CampaignService(Jdbi jdbi, TemplateEngine templates,
+                           java.util.function.BiFunction<Long, String, io.switchboard.core.identity.Profile> profiles) {
         this.jdbi = jdbi;
         this.templates = templates;
+        this.profiles = profiles;
     }
 
     public TemplateEngine templates() { return templates; }
@@ -246,12 +250,20 @@ public class CampaignService {
     // ---------------------------------------------------------------- preview
 
     /**
-     * Renders a campaign's template for the given locale (or its default) against {@code user} and
-     * {@code event}, exactly as the delivery workers would.
+     * Renders a campaign's template for the given locale (or its default) against {@code event} and a
+     * user: the stored profile {@code profileId} as a send would see it, with the keys of {@code user}
+     * laid over it (or {@code user} alone), exactly as the delivery workers would.
      */
-    public Map<String, Object> preview(long companyId, long campaignId, String locale, Map<String, Object> user,
-                                       Map<String, Object> event) {
+    public Map<String, Object> preview(long companyId, long campaignId, String locale, String profileId,
+                                       Map<String, Object> user, Map<String, Object> event) {
         Campaign c = campaign(companyId, campaignId);
+        if (profileId != null && !profileId.isBlank()) {
+            var p = profiles.apply(companyId, profileId);
+            Map<String, Object> merged = new LinkedHashMap<>(RenderModel.user(p, null, null, null));
+            if (user != null) merged.putAll(user);
+            user = merged;
+            if (locale == null) locale = (String) merged.get("locale");
+        }
         Map<String, Object> t = c.templateFor(locale);
         if (t == null) {
             throw ApiException.invalid(A + "locale", "Campaign " + campaignId + " has no template for `" + locale

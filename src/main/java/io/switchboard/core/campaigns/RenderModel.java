@@ -1,5 +1,7 @@
 package io.switchboard.core.campaigns;
 
+import io.switchboard.core.identity.Profile;
+import io.switchboard.db.JsonColumns;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,6 +13,26 @@ import java.util.Map;
  */
 public final class RenderModel {
     private RenderModel() {}
+
+    /**
+     * What templates see as {@code user}: the profile's custom properties flattened at the top (as
+     * Parcelvoy does), its attributes, and external_id (also as {@code id}), email, phone, locale,
+     * timezone, profile_id. {@code locale}/{@code timezone} given by the request win over stored ones.
+     */
+    public static Map<String, Object> user(Profile p, String externalIdFallback, String locale, String timezone) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.putAll(JsonColumns.MAPPER.convertValue(p.properties(), JsonColumns.MAP_TYPE));
+        m.putAll(JsonColumns.MAPPER.convertValue(p.attributes(), JsonColumns.MAP_TYPE));
+        String ext = p.externalId() != null ? p.externalId() : externalIdFallback;
+        m.put("profile_id", p.id());
+        m.put("id", ext);
+        m.put("external_id", ext);
+        m.put("email", p.email());
+        m.put("phone", p.phoneNumber());
+        m.put("locale", locale != null ? locale : p.attributes().path("locale").asText(null));
+        m.put("timezone", timezone != null ? timezone : p.attributes().path("location").path("timezone").asText(null));
+        return m;
+    }
 
     public static Map<String, Object> of(Map<String, Object> sendContext, Campaign campaign, String unsubscribeUrl) {
         Map<String, Object> m = new LinkedHashMap<>();

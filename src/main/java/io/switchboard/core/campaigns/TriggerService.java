@@ -2,7 +2,6 @@ package io.switchboard.core.campaigns;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.auth.Caller;
 import io.switchboard.core.identity.Identifiers;
 import io.switchboard.core.identity.IdentityService;
@@ -120,7 +119,7 @@ public class TriggerService {
                 triggerEvent.put("campaign", Map.of("id", Long.toString(c.id()), "name", c.name()));
                 events.record(h, companyId, profile.id(), null, "campaign_trigger", triggerEvent);
                 Map<String, Object> context = new LinkedHashMap<>();
-                context.put("user", userModel(profile, u));
+                context.put("user", RenderModel.user(profile, u.externalId, u.locale, u.timezone));
                 context.put("event", eventMap);
                 String locale = u.locale != null ? u.locale : profile.attributes().path("locale").asText(null);
                 Long sendId = h.attach(SendDao.class).insert(companyId, campaignId, profile.id(), c.channel().wire(),
@@ -294,23 +293,4 @@ public class TriggerService {
                 + ch.wire() + " campaign needs `user." + field + "`.");
     }
 
-    /**
-     * What templates see as {@code user}: the profile's custom properties flattened at the top (as
-     * Parcelvoy does), its attributes, and external_id (also as {@code id}), email, phone, locale,
-     * timezone, profile_id.
-     */
-    private static Map<String, Object> userModel(Profile p, TriggerUser u) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        ObjectNode props = p.properties();
-        m.putAll(JsonColumns.MAPPER.convertValue(props, JsonColumns.MAP_TYPE));
-        m.putAll(JsonColumns.MAPPER.convertValue(p.attributes(), JsonColumns.MAP_TYPE));
-        m.put("profile_id", p.id());
-        m.put("id", p.externalId() != null ? p.externalId() : u.externalId);
-        m.put("external_id", p.externalId() != null ? p.externalId() : u.externalId);
-        m.put("email", p.email());
-        m.put("phone", p.phoneNumber());
-        m.put("locale", u.locale != null ? u.locale : p.attributes().path("locale").asText(null));
-        m.put("timezone", u.timezone != null ? u.timezone : p.attributes().path("location").path("timezone").asText(null));
-        return m;
-    }
 }
