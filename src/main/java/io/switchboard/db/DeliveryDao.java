@@ -46,14 +46,20 @@ public interface DeliveryDao {
                          @Bind("properties") @Json Map<String, Object> properties);
 
     /**
-     * Takes one unit of a provider's fixed rate window. Returns empty when the window is full. The
-     * upsert is atomic, so the limit holds across server processes.
+     * Takes one unit of a provider's fixed rate window ({@code unit} = 'second' or 'minute', on the
+     * database clock so every server process agrees). Returns empty when the window is full. The upsert
+     * is atomic, so the limit holds across server processes.
      */
     @SqlQuery("INSERT INTO provider_rate_windows (company_id, provider_id, window_start, used) "
-            + "VALUES (:companyId, :providerId, :windowStart, 1) ON CONFLICT (company_id, provider_id, window_start) "
+            + "VALUES (:companyId, :providerId, date_trunc(:unit, clock_timestamp()), 1) "
+            + "ON CONFLICT (company_id, provider_id, window_start) "
             + "DO UPDATE SET used = provider_rate_windows.used + 1 WHERE provider_rate_windows.used < :limit RETURNING used")
     Optional<Integer> takeRateUnit(@Bind("companyId") long companyId, @Bind("providerId") long providerId,
-                                   @Bind("windowStart") Instant windowStart, @Bind("limit") int limit);
+                                   @Bind("unit") String unit, @Bind("limit") int limit);
+
+    /** The start of the current window on the database clock. */
+    @SqlQuery("SELECT date_trunc(:unit, clock_timestamp())")
+    Instant windowStart(@Bind("unit") String unit);
 
     @SqlUpdate("DELETE FROM provider_rate_windows WHERE company_id = :companyId AND provider_id = :providerId "
             + "AND window_start < :before")

@@ -120,6 +120,12 @@ public class ApnsPushSender implements ChannelSender {
     }
 
     @Override
+    public void forget(long companyId, long providerId) {
+        Entry e = clients.remove(companyId + "/" + providerId);
+        if (e != null) e.client().close();
+    }
+
+    @Override
     public void close() {
         clients.values().forEach(e -> {
             try {

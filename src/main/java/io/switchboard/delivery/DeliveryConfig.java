@@ -47,6 +47,14 @@ public class DeliveryConfig {
     @NotNull
     private String publicBaseUrl = "http://localhost:8080";
 
+    /**
+     * Whether HTTP providers (webhook, Twilio, FCM) may call loopback, private and link-local addresses.
+     * Off by default so a tenant cannot aim a webhook at this server's admin port or a metadata service.
+     */
+    private boolean allowPrivateNetworks = false;
+
+    @JsonProperty public boolean isAllowPrivateNetworks() { return allowPrivateNetworks; }
+    @JsonProperty public void setAllowPrivateNetworks(boolean v) { allowPrivateNetworks = v; }
     @JsonProperty public int getWorkers() { return workers; }
     @JsonProperty public void setWorkers(int v) { workers = v; }
     @JsonProperty public int getBatchSize() { return batchSize; }

@@ -53,9 +53,11 @@ public final class DeliveryModule {
         identity.addListener(new DeliveryProfileListener());
 
         Duration timeout = Duration.ofMillis(config.getProviderTimeout().toMilliseconds());
+        NetworkGuard guard = new NetworkGuard(config.isAllowPrivateNetworks());
         Map<String, ChannelSender> senders = new LinkedHashMap<>();
-        for (ChannelSender s : List.of(new SmtpEmailSender(timeout), new TwilioSmsSender(timeout),
-                new FcmPushSender(timeout), new ApnsPushSender(timeout), new WebhookSender(timeout), new LogSender())) {
+        for (ChannelSender s : List.of(new SmtpEmailSender(timeout), new TwilioSmsSender(timeout, guard),
+                new FcmPushSender(timeout, guard), new ApnsPushSender(timeout), new WebhookSender(timeout, guard),
+                new LogSender())) {
             senders.put(s.providerType(), s);
         }
         Unsubscribes unsubscribes = new Unsubscribes(jdbi, tenancy, events, config.getPublicBaseUrl());

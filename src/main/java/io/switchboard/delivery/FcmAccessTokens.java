@@ -40,7 +40,10 @@ public class FcmAccessTokens {
     private final Duration timeout;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public FcmAccessTokens(HttpClient http, Duration timeout) {
+    private final NetworkGuard guard;
+
+    public FcmAccessTokens(HttpClient http, Duration timeout, NetworkGuard guard) {
+        this.guard = guard;
         this.http = http;
         this.timeout = timeout;
     }
@@ -61,6 +64,8 @@ public class FcmAccessTokens {
         sig.initSign(privateKey(sa.path("private_key").asText()));
         sig.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
         String jwt = header + "." + claims + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig.sign());
+        String refused = guard.check(URI.create(tokenUri));
+        if (refused != null) throw new IllegalArgumentException("token_uri refused: " + refused);
         HttpRequest req = HttpRequest.newBuilder(URI.create(tokenUri)).timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type="

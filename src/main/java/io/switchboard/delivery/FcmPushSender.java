@@ -24,10 +24,13 @@ public class FcmPushSender implements ChannelSender {
     private final Duration timeout;
     private final FcmAccessTokens tokens;
 
-    public FcmPushSender(Duration timeout) {
+    private final NetworkGuard guard;
+
+    public FcmPushSender(Duration timeout, NetworkGuard guard) {
+        this.guard = guard;
         this.http = Http.newClient(timeout);
         this.timeout = timeout;
-        this.tokens = new FcmAccessTokens(http, timeout);
+        this.tokens = new FcmAccessTokens(http, timeout, guard);
     }
 
     @Override
@@ -47,6 +50,10 @@ public class FcmPushSender implements ChannelSender {
         m.mapField("data").forEach((k, v) -> data.put(k, v == null ? "" : v.toString()));
         if (m.field("url") != null && !m.field("url").isBlank()) data.put("url", m.field("url"));
         if (!data.isEmpty()) msg.set("data", data);
+        URI uri = URI.create(base + "/v1/projects/" + URLEncoder.encode(p.string("project_id"), StandardCharsets.UTF_8)
+                + "/messages:send");
+        String refused = guard.check(uri);
+        if (refused != null) return DeliveryResult.failed(refused);
         String accessToken;
         try {
             accessToken = tokens.token(p);
@@ -56,8 +63,7 @@ public class FcmPushSender implements ChannelSender {
             return DeliveryResult.retry("Could not obtain an FCM access token: " + e.getMessage());
         }
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/projects/"
-                            + URLEncoder.encode(p.string("project_id"), StandardCharsets.UTF_8) + "/messages:send"))
+            HttpRequest req = HttpRequest.newBuilder(uri)
                     .timeout(timeout)
                     .header("Authorization", "Bearer " + accessToken)
                     .header("Content-Type", "application/json; charset=UTF-8")

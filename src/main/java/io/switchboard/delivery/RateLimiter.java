@@ -24,20 +24,19 @@ public class RateLimiter {
     /** Empty when the send may go now; otherwise the time to try again. */
     public Optional<Instant> acquire(Provider p) {
         if (p.rateLimit() == null) return Optional.empty();
-        Duration window = "minute".equals(p.rateInterval()) ? Duration.ofMinutes(1) : Duration.ofSeconds(1);
-        long now = System.currentTimeMillis();
-        long startMs = now - Math.floorMod(now, window.toMillis());
-        Instant start = Instant.ofEpochMilli(startMs);
-        boolean ok = jdbi.withHandle(h -> {
+        String unit = "minute".equals(p.rateInterval()) ? "minute" : "second";
+        Duration window = unit.equals("minute") ? Duration.ofMinutes(1) : Duration.ofSeconds(1);
+        Instant[] full = new Instant[1];
+        jdbi.useHandle(h -> {
             DeliveryDao d = h.attach(DeliveryDao.class);
-            boolean taken = d.takeRateUnit(p.companyId(), p.id(), start, p.rateLimit()).isPresent();
-            if (taken && ThreadLocalRandom.current().nextInt(100) == 0) {
-                d.pruneRateWindows(p.companyId(), p.id(), start.minus(Duration.ofMinutes(10)));
+            if (d.takeRateUnit(p.companyId(), p.id(), unit, p.rateLimit()).isEmpty()) {
+                full[0] = d.windowStart(unit);
+            } else if (ThreadLocalRandom.current().nextInt(100) == 0) {
+                d.pruneRateWindows(p.companyId(), p.id(), Instant.now().minus(Duration.ofMinutes(10)));
             }
-            return taken;
         });
-        if (ok) return Optional.empty();
+        if (full[0] == null) return Optional.empty();
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, window.toMillis() / 5));
-        return Optional.of(start.plus(window).plusMillis(jitter));
+        return Optional.of(full[0].plus(window).plusMillis(jitter));
     }
 }

@@ -24,7 +24,10 @@ public class TwilioSmsSender implements ChannelSender {
     private final HttpClient http;
     private final Duration timeout;
 
-    public TwilioSmsSender(Duration timeout) {
+    private final NetworkGuard guard;
+
+    public TwilioSmsSender(Duration timeout, NetworkGuard guard) {
+        this.guard = guard;
         this.http = Http.newClient(timeout);
         this.timeout = timeout;
     }
@@ -49,9 +52,11 @@ public class TwilioSmsSender implements ChannelSender {
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         String auth = Base64.getEncoder().encodeToString((sid + ":" + p.string("auth_token")).getBytes(StandardCharsets.UTF_8));
+        URI uri = URI.create(base + "/2010-04-01/Accounts/" + URLEncoder.encode(sid, StandardCharsets.UTF_8) + "/Messages.json");
+        String refused = guard.check(uri);
+        if (refused != null) return DeliveryResult.failed(refused);
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/2010-04-01/Accounts/"
-                            + URLEncoder.encode(sid, StandardCharsets.UTF_8) + "/Messages.json"))
+            HttpRequest req = HttpRequest.newBuilder(uri)
                     .timeout(timeout)
                     .header("Authorization", "Basic " + auth)
                     .header("Content-Type", "application/x-www-form-urlencoded")

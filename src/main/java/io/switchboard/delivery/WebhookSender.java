@@ -21,7 +21,10 @@ public class WebhookSender implements ChannelSender {
     private final HttpClient http;
     private final Duration timeout;
 
-    public WebhookSender(Duration timeout) {
+    private final NetworkGuard guard;
+
+    public WebhookSender(Duration timeout, NetworkGuard guard) {
+        this.guard = guard;
         this.http = Http.newClient(timeout);
         this.timeout = timeout;
     }
@@ -42,6 +45,8 @@ public class WebhookSender implements ChannelSender {
         } catch (IllegalArgumentException e) {
             return DeliveryResult.failed("Invalid webhook URL: " + e.getMessage());
         }
+        String refused = guard.check(uri);
+        if (refused != null) return DeliveryResult.failed(refused);
         String body = m.field("body");
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
         boolean contentType = false;

@@ -34,6 +34,7 @@ public final class TemplateEngine {
     /** Fields rendered with HTML escaping; all others (subject, text, push, webhook) are not escaped. */
     private static final java.util.Set<String> HTML_FIELDS = java.util.Set.of("html");
     private static final int MAX_FIELD_CHARS = 512 * 1024;
+    private static final java.util.regex.Pattern PARTIAL = java.util.regex.Pattern.compile("\\{\\{~?#?\\s*>");
 
     private final Handlebars html;
     private final Handlebars plain;
@@ -111,6 +112,12 @@ public final class TemplateEngine {
     private void compileChecked(String field, String source, String pointer, String name) {
         if (source.length() > MAX_FIELD_CHARS) {
             throw ApiException.invalid(pointer, "Template `" + name + "` is longer than " + MAX_FIELD_CHARS + " characters.");
+        }
+        java.util.regex.Matcher partial = PARTIAL.matcher(source);
+        if (partial.find()) {
+            int line = 1 + (int) source.substring(0, partial.start()).chars().filter(ch -> ch == '\n').count();
+            throw new ApiException(ErrorKind.UNPROCESSABLE, "Template `" + name + "` does not compile: line " + line
+                    + ": partials ({{> name}}) are not supported.", pointer, null, Map.of("template", name, "line", line));
         }
         try {
             compile(field, source);
