@@ -11,6 +11,11 @@ import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import io.switchboard.testing.DeliveryKit;
+import io.dropwizard.testing.ResourceHelpers;
+import io.switchboard.SwitchboardApplication;
+import io.switchboard.testing.CaptureServer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,5 +182,63 @@ class CampaignTriggerIntegrationTest {
         Map<String, Object> p = F.db().withHandle(h -> h.createQuery("SELECT email, phone_number FROM profiles WHERE "
                 + "company_id = :c AND external_id = 'same-1'").bind("c", F.companyId(acme.publicId())).mapToMap().one());
         assertThat(p).containsEntry("email", "same@example.com").containsEntry("phone_number", "+12025550111");
+    }
+
+    @Test
+    void stoppingAServerHandsItsClaimedSendsBackAndAnotherServerDeliversThem() throws Exception {
+        try (CaptureServer slow = new CaptureServer()) {
+            slow.delay(r -> true, 700);
+            TestCompany c = F.createCompany("Shutdown");
+            String hook = K.provider(c, "webhook", Map.of("url", slow.baseUrl() + "/slow"));
+            String cid = K.campaign(c, "webhook", hook, Map.of("url", "/{{user.external_id}}", "body", "{}"));
+            for (int i = 0; i < 4; i++) {
+                assertThat(K.trigger(c, cid, Map.of("user", Map.of("external_id", "sd-" + i))).status()).isEqualTo(204);
+            }
+            // a second server process on the same database, with one worker that claims all four at once
+            DropwizardAppExtension<SwitchboardConfiguration> worker = secondServer(ConfigOverride.config("delivery.workers", "1"),
+                    ConfigOverride.config("delivery.batchSize", "10"));
+            worker.before();
+            try {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (slow.requests().isEmpty() && System.nanoTime() < deadline) DeliveryKit.sleep(10);
+                assertThat(slow.requests()).hasSize(1);
+            } finally {
+                worker.after(); // graceful stop: the send in hand finishes, the other claims go back
+            }
+            JsonNode sends = K.sends(c, cid);
+            long sent = 0;
+            for (JsonNode s : sends) {
+                String state = s.at("/attributes/state").asText();
+                if (state.equals("sent")) {
+                    sent++;
+                } else {
+                    assertThat(state).isEqualTo("pending");
+                    assertThat(s.at("/attributes/attempts").asInt()).isZero();
+                }
+            }
+            assertThat(sent).isEqualTo(1);
+            assertThat(F.count("SELECT count(*) FROM sends WHERE company_id = ? AND claimed_by IS NOT NULL",
+                    F.companyId(c.publicId()))).isZero();
+            // another process picks the rest up
+            DropwizardAppExtension<SwitchboardConfiguration> next = secondServer(ConfigOverride.config("delivery.workers", "2"));
+            next.before();
+            try {
+                K.awaitSends(c, cid, 4, "sent");
+                assertThat(slow.requests()).hasSize(4);
+            } finally {
+                next.after();
+            }
+        }
+    }
+
+    static DropwizardAppExtension<SwitchboardConfiguration> secondServer(ConfigOverride... extra) {
+        List<ConfigOverride> o = new ArrayList<>(List.of(ConfigOverride.config("database.url", F.dbUrl),
+                ConfigOverride.config("database.user", "postgres"), ConfigOverride.config("migrateOnStartup", "false"),
+                ConfigOverride.config("createDemoCompany", "false"), ConfigOverride.config("adminToken", AppFixture.ADMIN_TOKEN),
+                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config("server.adminConnectors[0].port", "0")));
+        o.addAll(List.of(extra));
+        return new DropwizardAppExtension<>(SwitchboardApplication.class, ResourceHelpers.resourceFilePath("test-config.yml"),
+                o.toArray(ConfigOverride[]::new));
     }
 }

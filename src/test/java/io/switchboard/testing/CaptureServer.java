@@ -40,6 +40,7 @@ public final class CaptureServer implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedDeque<Scripted> once = new ConcurrentLinkedDeque<>();
     private final List<Scripted> always = new CopyOnWriteArrayList<>();
+    private final List<Map.Entry<Predicate<Request>, Long>> delays = new CopyOnWriteArrayList<>();
 
     public CaptureServer() {
         try {
@@ -73,6 +74,15 @@ public final class CaptureServer implements AutoCloseable {
                 }
             }
             if (a == null) a = Answer.of(200, "{}");
+            for (var d : delays) {
+                if (d.getKey().test(r)) {
+                    try {
+                        Thread.sleep(d.getValue());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
             byte[] out = a.body().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "application/json");
             a.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
@@ -96,6 +106,11 @@ public final class CaptureServer implements AutoCloseable {
     /** Answers every matching request with this (after any one-off answers). */
     public void answerAlways(Predicate<Request> when, Answer a) {
         always.add(0, new Scripted(when, a));
+    }
+
+    /** Answers matching requests only after this many milliseconds (a slow provider). */
+    public void delay(Predicate<Request> when, long ms) {
+        delays.add(Map.entry(when, ms));
     }
 
     public static Predicate<Request> pathContains(String s) {
