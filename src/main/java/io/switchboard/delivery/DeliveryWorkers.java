@@ -101,6 +101,7 @@ public class DeliveryWorkers implements Managed {
             int i = 0;
             for (; i < batch.size() && running; i++) {
                 Send s = batch.get(i);
+                lastLoop.set(System.currentTimeMillis());
                 try {
                     processor.process(s, worker);
                 } catch (Exception e) {
