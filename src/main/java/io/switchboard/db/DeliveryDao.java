@@ -39,6 +39,18 @@ public interface DeliveryDao {
     boolean isUnsubscribed(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
                            @Bind("channel") String channel, @Bind("subscription") String subscription);
 
+    record ChannelUnsubscribe(String channel, String subscription, String source, java.time.Instant createdAt) {}
+
+    @SqlQuery("SELECT channel, subscription, source, created_at FROM channel_unsubscribes "
+            + "WHERE company_id = :companyId AND profile_id = :profileId ORDER BY channel, subscription")
+    @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(ChannelUnsubscribe.class)
+    java.util.List<ChannelUnsubscribe> unsubscribes(@Bind("companyId") long companyId, @Bind("profileId") String profileId);
+
+    @SqlUpdate("DELETE FROM channel_unsubscribes WHERE company_id = :companyId AND profile_id = :profileId "
+            + "AND channel = :channel AND subscription = :subscription")
+    int resubscribe(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
+                    @Bind("channel") String channel, @Bind("subscription") String subscription);
+
     @SqlUpdate("INSERT INTO send_events (company_id, profile_id, send_id, name, properties) "
             + "VALUES (:companyId, :profileId, :sendId, :name, :properties)")
     void insertSendEvent(@Bind("companyId") long companyId, @Bind("profileId") String profileId,

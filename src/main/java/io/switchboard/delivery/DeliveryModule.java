@@ -2,6 +2,7 @@ package io.switchboard.delivery;
 
 import io.dropwizard.core.setup.Environment;
 import io.switchboard.api.admin.CampaignDto;
+import io.switchboard.api.admin.ChannelUnsubscribeDto;
 import io.switchboard.api.admin.PreviewDto;
 import io.switchboard.api.admin.ProviderDto;
 import io.switchboard.api.admin.SendDto;
@@ -13,6 +14,7 @@ import io.switchboard.core.tenancy.SettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.health.DeliveryHealthCheck;
 import io.switchboard.resources.AdminCampaignsResource;
+import io.switchboard.resources.AdminChannelUnsubscribesResource;
 import io.switchboard.resources.AdminProvidersResource;
 import io.switchboard.resources.CampaignTriggerResource;
 import io.switchboard.resources.UnsubscribeResource;
@@ -29,7 +31,8 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class DeliveryModule {
     /** The JSON:API resource types of this module, for the shared ResourceConverter. */
-    public static final Class<?>[] JSON_API_TYPES = {ProviderDto.class, CampaignDto.class, SendDto.class, PreviewDto.class};
+    public static final Class<?>[] JSON_API_TYPES = {ProviderDto.class, CampaignDto.class, SendDto.class, PreviewDto.class,
+            ChannelUnsubscribeDto.class};
 
     private final DeliveryWorkers workers;
     private final TriggerService triggers;
@@ -72,6 +75,7 @@ public final class DeliveryModule {
         env.jersey().register(new AdminCampaignsResource(tenancy, campaigns));
         env.jersey().register(new CampaignTriggerResource(triggers, workers));
         env.jersey().register(new UnsubscribeResource(unsubscribes));
+        env.jersey().register(new AdminChannelUnsubscribesResource(tenancy, identity, unsubscribes));
         env.healthChecks().register("delivery", new DeliveryHealthCheck(workers, Duration.ofMillis(
                 config.getLease().toMilliseconds() + config.getProviderTimeout().toMilliseconds()
                         + config.getPollInterval().toMilliseconds() * 4)));

@@ -65,4 +65,33 @@ public class Unsubscribes {
             return Optional.of(new Result(u.channel(), fresh));
         });
     }
+
+    /** A profile's opt-outs, for the admin API. */
+    public java.util.List<DeliveryDao.ChannelUnsubscribe> list(long companyId, String profileId) {
+        return jdbi.withExtension(DeliveryDao.class, d -> d.unsubscribes(companyId, profileId));
+    }
+
+    /** Records an opt-out on an operator's behalf; false when it was already there. */
+    public boolean unsubscribe(long companyId, String profileId, String channel, String subscription) {
+        return jdbi.inTransaction(h -> {
+            boolean fresh = h.attach(DeliveryDao.class).unsubscribe(companyId, profileId, channel, subscription, "admin").isPresent();
+            if (fresh) {
+                events.record(h, companyId, profileId, null, "unsubscribed",
+                        Map.of("channel", channel, "subscription", subscription, "source", "admin"));
+            }
+            return fresh;
+        });
+    }
+
+    /** Lifts an opt-out (e.g. one a link scanner clicked); false when there was none. */
+    public boolean resubscribe(long companyId, String profileId, String channel, String subscription) {
+        return jdbi.inTransaction(h -> {
+            boolean removed = h.attach(DeliveryDao.class).resubscribe(companyId, profileId, channel, subscription) == 1;
+            if (removed) {
+                events.record(h, companyId, profileId, null, "subscribed",
+                        Map.of("channel", channel, "subscription", subscription, "source", "admin"));
+            }
+            return removed;
+        });
+    }
 }

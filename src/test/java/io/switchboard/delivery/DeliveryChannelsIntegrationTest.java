@@ -170,6 +170,22 @@ class DeliveryChannelsIntegrationTest {
         String profile = after.at("/0/attributes/profile_id").asText();
         assertThat(K.events(c, profile)).containsExactly("campaign_trigger", "email_sent", "unsubscribed",
                 "campaign_trigger", "email_aborted");
+
+        // the admin API shows the opt-out, and an operator can lift it: the next send goes out again
+        String optOuts = "/admin/companies/" + c.publicId() + "/profiles/" + profile + "/unsubscribes";
+        Res list = F.get(optOuts, DeliveryKit.admin(c.secretKey()));
+        assertThat(list.status()).as(list.toString()).isEqualTo(200);
+        assertThat(list.json().at("/data/0/id").asText()).isEqualTo("email:marketing");
+        assertThat(list.json().at("/data/0/attributes/source").asText()).isEqualTo("link");
+        assertThat(F.request("DELETE", optOuts + "/email:marketing", null, DeliveryKit.admin(c.secretKey())).status())
+                .isEqualTo(204);
+        assertThat(F.get(optOuts, DeliveryKit.admin(c.secretKey())).json().get("data")).isEmpty();
+        assertThat(K.trigger(c, cid, Map.of("user", Map.of("external_id", "mail-1", "email", "ada@example.com"))).status())
+                .isEqualTo(204);
+        K.awaitSends(c, cid, 3, "sent", "aborted");
+        assertThat(SMTP.waitForIncomingEmail(5000, 2)).isTrue();
+        assertThat(F.get("/admin/companies/" + c.publicId() + "/profiles/NOPE/unsubscribes", DeliveryKit.admin(c.secretKey()))
+                .status()).isEqualTo(404);
     }
 
     @Test
