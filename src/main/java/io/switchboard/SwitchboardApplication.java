@@ -26,7 +26,6 @@ import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.tenancy.SettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.EmbeddedDatabase;
-import io.switchboard.delivery.DeliveryModule;
 import io.switchboard.db.Migrations;
 import io.switchboard.errors.ApiExceptionMapper;
 import io.switchboard.errors.CatchAllExceptionMapper;
@@ -88,12 +87,6 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         return c.getDataSourceFactory();
     }
 
-    private static Class<?>[] concat(Class<?>[] a, Class<?>[] b) {
-        Class<?>[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
     public static Jdbi newJdbi(Jdbi jdbi, ObjectMapper mapper) {
         jdbi.installPlugin(new SqlObjectPlugin());
         jdbi.installPlugin(new PostgresPlugin());
@@ -131,8 +124,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         IdentityService identity = new IdentityService(tx, settings::get);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
-        ResourceConverter converter = JsonApi.newConverter(mapper, concat(new Class<?>[] {CompanyDto.class, KeyDto.class,
-                AdminProfileDto.class, HistoryDto.class}, DeliveryModule.JSON_API_TYPES));
+        ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
+                AdminProfileDto.class, HistoryDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -147,10 +140,12 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity));
         env.jersey().register(new FormsResource());
-        // campaigns, templates, providers, the trigger endpoint and the delivery workers
-        DeliveryModule.register(env, config.getDelivery(), jdbi, tenancy, identity, settings);
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
+
+        // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
+        io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
+                settings);
 
         if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
             TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");

@@ -3,7 +3,6 @@ package io.switchboard;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
-import io.switchboard.delivery.DeliveryConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -23,15 +22,6 @@ public class SwitchboardConfiguration extends Configuration {
 
     /** Create a demo company and print its keys when the database has no company yet. */
     private boolean createDemoCompany = true;
-
-    @Valid @NotNull
-    private DeliveryConfig delivery = new DeliveryConfig();
-
-    @JsonProperty
-    public DeliveryConfig getDelivery() { return delivery; }
-
-    @JsonProperty
-    public void setDelivery(DeliveryConfig d) { this.delivery = d; }
 
     @JsonProperty("database")
     public DataSourceFactory getDataSourceFactory() { return database; }
@@ -62,6 +52,16 @@ public class SwitchboardConfiguration extends Configuration {
 
     @JsonProperty
     public void setCreateDemoCompany(boolean b) { this.createDemoCompany = b; }
+
+    /** Campaign delivery: queue workers, leases, retries, links (docs/campaigns.md). */
+    @Valid @NotNull
+    private io.switchboard.delivery.DeliveryConfig delivery = new io.switchboard.delivery.DeliveryConfig();
+
+    @JsonProperty
+    public io.switchboard.delivery.DeliveryConfig getDelivery() { return delivery; }
+
+    @JsonProperty
+    public void setDelivery(io.switchboard.delivery.DeliveryConfig d) { this.delivery = d; }
 
     /** Settings for the embedded PostgreSQL used when {@code database.url} is empty. */
     public static class EmbeddedDatabaseConfig {

@@ -1,5 +1,6 @@
 package io.switchboard.delivery;
 
+import com.github.jasminb.jsonapi.ResourceConverter;
 import io.dropwizard.core.setup.Environment;
 import io.switchboard.api.admin.CampaignDto;
 import io.switchboard.api.admin.ChannelUnsubscribeDto;
@@ -46,8 +47,11 @@ public final class DeliveryModule {
 
     public TriggerService triggers() { return triggers; }
 
-    public static DeliveryModule register(Environment env, DeliveryConfig config, Jdbi jdbi, TenancyService tenancy,
-                                          IdentityService identity, SettingsCache settings) {
+    public static DeliveryModule register(Environment env, DeliveryConfig config, Jdbi jdbi, ResourceConverter converter,
+                                          TenancyService tenancy, IdentityService identity, SettingsCache settings) {
+        for (Class<?> type : JSON_API_TYPES) {
+            converter.registerType(type);
+        }
         DeliveryEvents events = new SendEventsTable();
         PushTokens pushTokens = new PushTokens.Interim();
         TemplateEngine templates = new TemplateEngine();
