@@ -189,6 +189,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));
 
+        // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
+        io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
+                settings);
+
         if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
             TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");
             // Printed once, to the console only, so the quick start needs no extra step.

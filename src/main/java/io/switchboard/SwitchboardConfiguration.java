@@ -73,6 +73,16 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty
     public void setCreateDemoCompany(boolean b) { this.createDemoCompany = b; }
 
+    /** Campaign delivery: queue workers, leases, retries, links (docs/campaigns.md). */
+    @Valid @NotNull
+    private io.switchboard.delivery.DeliveryConfig delivery = new io.switchboard.delivery.DeliveryConfig();
+
+    @JsonProperty
+    public io.switchboard.delivery.DeliveryConfig getDelivery() { return delivery; }
+
+    @JsonProperty
+    public void setDelivery(io.switchboard.delivery.DeliveryConfig d) { this.delivery = d; }
+
     /** Settings for the embedded PostgreSQL used when {@code database.url} is empty. */
     public static class EmbeddedDatabaseConfig {
         @NotNull
