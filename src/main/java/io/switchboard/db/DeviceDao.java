@@ -62,6 +62,16 @@ public interface DeviceDao extends SqlObject {
     @SqlUpdate("UPDATE devices SET enabled = false, updated_at = :now WHERE company_id = :companyId AND token = :token")
     int disableToken(@Bind("companyId") long companyId, @Bind("token") String token, @Bind("now") Instant now);
 
+    @SqlUpdate("UPDATE devices SET profile_id = :profileId, updated_at = :now WHERE company_id = :companyId AND token = :token")
+    int moveToken(@Bind("companyId") long companyId, @Bind("token") String token, @Bind("profileId") String profileId,
+                  @Bind("now") Instant now);
+
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM devices WHERE company_id = :companyId AND token = :token)")
+    boolean tokenExists(@Bind("companyId") long companyId, @Bind("token") String token);
+
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM devices WHERE company_id = :companyId AND token = :token AND NOT enabled)")
+    boolean tokenDisabled(@Bind("companyId") long companyId, @Bind("token") String token);
+
     @SqlUpdate("UPDATE devices SET profile_id = :survivor, updated_at = now() WHERE company_id = :companyId "
             + "AND profile_id = :loser")
     int move(@Bind("companyId") long companyId, @Bind("loser") String loser, @Bind("survivor") String survivor);

@@ -125,6 +125,17 @@ public class IngestService {
         return new Result(false, profileIds, eventIds, skipped);
     }
 
+    /**
+     * Records events of an already-resolved profile inside the caller's transaction (e.g. delivery's
+     * {@code email_sent}, {@code campaign_trigger}): the same set-based insert, metric upsert and
+     * last-event update as ingestion. Returns the new event ids (Klaviyo-dedup'd events may be dropped).
+     */
+    public List<String> record(Handle h, long companyId, String profileId, List<Event> events, Instant now) {
+        List<PendingEvent> pending = new ArrayList<>();
+        for (Event e : events) pending.add(new PendingEvent(profileId, e));
+        return writeEvents(h, companyId, pending, now);
+    }
+
     private Set<String> claimItemKeys(IdempotencyDao idem, long companyId, List<IngestOp> ops, Instant now) {
         List<String> scopes = new ArrayList<>();
         List<String> keys = new ArrayList<>();
