@@ -146,3 +146,9 @@ CREATE TABLE delivery_push_tokens (
     disabled_reason text,
     PRIMARY KEY (company_id, token)
 );
+
+--changeset switchboard:004-drop-interim-delivery-stores
+-- Delivery writes its profile events to the shared event store (events, source 'delivery') and its push
+-- tokens to the shared device store (devices): the interim tables are no longer used.
+DROP TABLE IF EXISTS send_events;
+DROP TABLE IF EXISTS delivery_push_tokens;

@@ -191,7 +191,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
         io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
-                settings);
+                settings, ingest);
 
         if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
             TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");

@@ -51,11 +51,11 @@ public interface DeliveryDao {
     int resubscribe(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
                     @Bind("channel") String channel, @Bind("subscription") String subscription);
 
-    @SqlUpdate("INSERT INTO send_events (company_id, profile_id, send_id, name, properties) "
-            + "VALUES (:companyId, :profileId, :sendId, :name, :properties)")
-    void insertSendEvent(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
-                         @Bind("sendId") Long sendId, @Bind("name") String name,
-                         @Bind("properties") @Json Map<String, Object> properties);
+    /** The shared consent store ({@code subscriptions}) says the profile left the channel's marketing consent. */
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE company_id = :companyId AND profile_id = :profileId "
+            + "AND channel = :channel AND purpose = 'marketing' AND state = 'unsubscribed')")
+    boolean isMarketingUnsubscribed(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
+                                    @Bind("channel") String channel);
 
     /**
      * Takes one unit of a provider's fixed rate window ({@code unit} = 'second' or 'minute', on the
@@ -77,18 +77,4 @@ public interface DeliveryDao {
             + "AND window_start < :before")
     int pruneRateWindows(@Bind("companyId") long companyId, @Bind("providerId") long providerId,
                          @Bind("before") Instant before);
-
-    @SqlUpdate("INSERT INTO delivery_push_tokens (company_id, token, profile_id) VALUES (:companyId, :token, :profileId) "
-            + "ON CONFLICT (company_id, token) DO UPDATE SET profile_id = EXCLUDED.profile_id, updated_at = now(), "
-            + "disabled_at = NULL, disabled_reason = NULL")
-    void registerPushToken(@Bind("companyId") long companyId, @Bind("token") String token,
-                           @Bind("profileId") String profileId);
-
-    @SqlUpdate("UPDATE delivery_push_tokens SET disabled_at = now(), disabled_reason = :reason, updated_at = now() "
-            + "WHERE company_id = :companyId AND token = :token AND disabled_at IS NULL")
-    int disablePushToken(@Bind("companyId") long companyId, @Bind("token") String token, @Bind("reason") String reason);
-
-    @SqlQuery("SELECT EXISTS (SELECT 1 FROM delivery_push_tokens WHERE company_id = :companyId AND token = :token "
-            + "AND disabled_at IS NOT NULL)")
-    boolean isPushTokenDisabled(@Bind("companyId") long companyId, @Bind("token") String token);
 }

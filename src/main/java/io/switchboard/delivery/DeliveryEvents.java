@@ -8,8 +8,7 @@ import org.jdbi.v3.core.Handle;
  * ({@code email_sent}, {@code sms_failed}, {@code push_aborted}, {@code email_throttled}, …). Called
  * inside the transaction that makes the change, so the event and the change commit together.
  *
- * <p>The default implementation, {@link SendEventsTable}, writes the delivery module's own
- * {@code send_events} table. Point this interface at the shared event store once it exists.
+ * <p>Implemented over the shared event store by {@code core.events.EventStoreDeliveryEvents}.
  */
 public interface DeliveryEvents {
     void record(Handle h, long companyId, String profileId, Long sendId, String name, Map<String, Object> properties);

@@ -8,6 +8,9 @@ import io.switchboard.api.admin.PreviewDto;
 import io.switchboard.api.admin.ProviderDto;
 import io.switchboard.api.admin.SendDto;
 import io.switchboard.core.campaigns.CampaignService;
+import io.switchboard.core.devices.DevicePushTokens;
+import io.switchboard.core.events.EventStoreDeliveryEvents;
+import io.switchboard.core.events.IngestService;
 import io.switchboard.core.campaigns.TemplateEngine;
 import io.switchboard.core.campaigns.TriggerService;
 import io.switchboard.core.identity.IdentityService;
@@ -48,12 +51,14 @@ public final class DeliveryModule {
     public TriggerService triggers() { return triggers; }
 
     public static DeliveryModule register(Environment env, DeliveryConfig config, Jdbi jdbi, ResourceConverter converter,
-                                          TenancyService tenancy, IdentityService identity, SettingsCache settings) {
+                                          TenancyService tenancy, IdentityService identity, SettingsCache settings,
+                                          IngestService ingest) {
         for (Class<?> type : JSON_API_TYPES) {
             converter.registerType(type);
         }
-        DeliveryEvents events = new SendEventsTable();
-        PushTokens pushTokens = new PushTokens.Interim();
+        // delivery's profile events and push tokens live in the shared stores (events, devices)
+        DeliveryEvents events = new EventStoreDeliveryEvents(ingest);
+        PushTokens pushTokens = new DevicePushTokens();
         TemplateEngine templates = new TemplateEngine();
         CampaignService campaigns = new CampaignService(jdbi, templates, identity::get);
         TriggerService triggers = new TriggerService(identity, settings::get, events, pushTokens);

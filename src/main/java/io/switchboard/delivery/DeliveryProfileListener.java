@@ -6,7 +6,7 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * Keeps delivery's per-profile rows with the person: on a merge, the loser's queued sends, opt-outs,
- * unsubscribe links and push tokens move to the survivor (an opt-out of either person holds for both);
+ * unsubscribe links move (events and devices are moved by the shared stores) to the survivor (an opt-out of either person holds for both);
  * on a data-privacy deletion they are erased.
  */
 public class DeliveryProfileListener implements ProfileLifecycleListener {
@@ -20,8 +20,7 @@ public class DeliveryProfileListener implements ProfileLifecycleListener {
                 "DELETE FROM channel_unsubscribes WHERE company_id = :c AND profile_id = :loser",
                 "UPDATE sends SET profile_id = :survivor, updated_at = now() WHERE company_id = :c AND profile_id = :loser "
                         + "AND state IN ('pending', 'throttled', 'sending')",
-                "UPDATE unsubscribe_tokens SET profile_id = :survivor WHERE company_id = :c AND profile_id = :loser",
-                "UPDATE delivery_push_tokens SET profile_id = :survivor WHERE company_id = :c AND profile_id = :loser")) {
+                "UPDATE unsubscribe_tokens SET profile_id = :survivor WHERE company_id = :c AND profile_id = :loser")) {
             h.createUpdate(sql).bind("c", companyId).bind("survivor", survivorId).bind("loser", loserId).execute();
         }
     }
@@ -29,7 +28,7 @@ public class DeliveryProfileListener implements ProfileLifecycleListener {
     @Override
     public void onDelete(Handle h, long companyId, List<String> profileIds) {
         String[] ids = profileIds.toArray(String[]::new);
-        for (String table : List.of("send_events", "sends", "unsubscribe_tokens", "channel_unsubscribes", "delivery_push_tokens")) {
+        for (String table : List.of("sends", "unsubscribe_tokens", "channel_unsubscribes")) {
             h.createUpdate("DELETE FROM " + table + " WHERE company_id = :c AND profile_id = ANY(:ids)")
                     .bind("c", companyId).bind("ids", ids).execute();
         }

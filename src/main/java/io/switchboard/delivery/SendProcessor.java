@@ -134,6 +134,10 @@ public class SendProcessor {
         if (!senders.containsKey(p.type())) return "no_sender_for_" + p.type();
         DeliveryDao d = h.attach(DeliveryDao.class);
         if (d.isUnsubscribed(s.companyId(), s.profileId(), s.channel(), c.subscription())) return "unsubscribed";
+        // the shared consent store (every dialect's subscribe/unsubscribe): a marketing opt-out of the
+        // channel stops marketing sends; transactional campaigns are not held by marketing consent
+        if (!"transactional".equals(c.subscription())
+                && d.isMarketingUnsubscribed(s.companyId(), s.profileId(), s.channel())) return "unsubscribed";
         if (c.channel() != Channel.WEBHOOK && (s.address() == null || s.address().isBlank())) return "no_address";
         if (c.channel() == Channel.PUSH && pushTokens.isDisabled(h, s.companyId(), s.address())) return "push_token_disabled";
         return null;

@@ -77,7 +77,7 @@ class CampaignTriggerIntegrationTest {
         assertThat(s.get("profile_id").asText()).isEqualTo(profileId);
         assertThat(s.get("address").asText()).isEqualTo("test@test.com");
         assertThat(s.get("locale").asText()).isEqualTo("en");
-        String event = F.db().withHandle(h -> h.createQuery("SELECT properties::text FROM send_events WHERE company_id = :c "
+        String event = F.db().withHandle(h -> h.createQuery("SELECT properties::text FROM events WHERE company_id = :c AND source = 'delivery' "
                 + "AND profile_id = :p AND name = 'campaign_trigger'").bind("c", companyId).bind("p", profileId)
                 .mapTo(String.class).one());
         assertThat(event).contains("\"random_field\": \"value\"").contains("\"campaign\": {\"id\": \"" + email + "\"");
@@ -91,7 +91,7 @@ class CampaignTriggerIntegrationTest {
                 "timezone", "America/Chicago", "locale", "en"), "event", Map.of("random_field", "value"))).status()).isEqualTo(204);
         assertThat(K.sends(acme, sms).get(0).at("/attributes/address").asText()).isEqualTo("+12345678900");
         assertThat(K.sends(acme, push).get(0).at("/attributes/address").asText()).isEqualTo("DEVICE_TOKEN");
-        assertThat(F.count("SELECT count(*) FROM delivery_push_tokens WHERE token = 'DEVICE_TOKEN' AND disabled_at IS NULL"))
+        assertThat(F.count("SELECT count(*) FROM devices WHERE token = 'DEVICE_TOKEN' AND enabled"))
                 .isEqualTo(1);
     }
 

@@ -244,7 +244,7 @@ class DeliveryChannelsIntegrationTest {
         assertThat(both.at("/0/attributes/attempts").asInt()).isEqualTo(1);
         assertThat(both.at("/0/attributes/token_invalid").asBoolean()).isTrue();
         assertThat(both.at("/0/attributes/last_error").asText()).contains("UNREGISTERED");
-        assertThat(F.count("SELECT count(*) FROM delivery_push_tokens WHERE token = 'dead-token-1' AND disabled_at IS NOT NULL"))
+        assertThat(F.count("SELECT count(*) FROM devices WHERE token = 'dead-token-1' AND NOT enabled"))
                 .isEqualTo(1);
         assertThat(HTTP.requests(x -> x.body().contains("dead-token-1"))).hasSize(1);
     }
@@ -327,7 +327,7 @@ class DeliveryChannelsIntegrationTest {
         assertThat(both.at("/0/attributes/last_error").asText()).containsAnyOf("BadDeviceToken", "DeviceTokenNotForTopic");
         assertThat(both.at("/0/attributes/token_invalid").asBoolean()).isTrue();
         assertThat(both.at("/0/attributes/attempts").asInt()).isEqualTo(1);
-        assertThat(F.count("SELECT count(*) FROM delivery_push_tokens WHERE token = ? AND disabled_at IS NOT NULL",
+        assertThat(F.count("SELECT count(*) FROM devices WHERE token = ? AND NOT enabled",
                 UNKNOWN_APNS_TOKEN)).isEqualTo(1);
     }
 

@@ -36,10 +36,6 @@ class DeliveryProfileListenerTest {
                     .bind("s", state).execute();
             h.createUpdate("INSERT INTO channel_unsubscribes (company_id, profile_id, channel, subscription) "
                     + "VALUES (:c, :p, 'email', 'marketing')").bind("c", company).bind("p", profile).execute();
-            h.createUpdate("INSERT INTO delivery_push_tokens (company_id, token, profile_id) VALUES (:c, :t, :p)")
-                    .bind("c", company).bind("t", token).bind("p", profile).execute();
-            h.createUpdate("INSERT INTO send_events (company_id, profile_id, name) VALUES (:c, :p, 'email_sent')")
-                    .bind("c", company).bind("p", profile).execute();
         });
     }
 
@@ -53,8 +49,6 @@ class DeliveryProfileListenerTest {
         assertThat(count("SELECT count(*) FROM channel_unsubscribes WHERE company_id = :c AND profile_id = 'survivor'"))
                 .isEqualTo(1);
         assertThat(count("SELECT count(*) FROM channel_unsubscribes WHERE company_id = :c AND profile_id = 'loser'")).isZero();
-        assertThat(count("SELECT count(*) FROM delivery_push_tokens WHERE company_id = :c AND profile_id = 'survivor'"))
-                .isEqualTo(2);
     }
 
     @Test
@@ -63,7 +57,7 @@ class DeliveryProfileListenerTest {
         seed("gone-2", "tok-gone-2", "failed");
         seed("kept", "tok-kept", "sent");
         jdbi.useTransaction(h -> new DeliveryProfileListener().onDelete(h, company, List.of("gone-1", "gone-2")));
-        for (String t : List.of("sends", "send_events", "channel_unsubscribes", "delivery_push_tokens")) {
+        for (String t : List.of("sends", "channel_unsubscribes")) {
             assertThat(count("SELECT count(*) FROM " + t + " WHERE company_id = :c AND profile_id LIKE 'gone-%'")).as(t).isZero();
             assertThat(count("SELECT count(*) FROM " + t + " WHERE company_id = :c AND profile_id = 'kept'")).as(t).isEqualTo(1);
         }

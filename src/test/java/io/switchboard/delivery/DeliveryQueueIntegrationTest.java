@@ -142,7 +142,7 @@ class DeliveryQueueIntegrationTest {
             assertThat(HTTP.requests(r -> r.path().equals("/idem/" + id))).as(id).hasSize(1);
         }
         long companyId = F.companyId(c.publicId());
-        assertThat(F.count("SELECT count(*) FROM send_events WHERE company_id = ? AND name = 'campaign_trigger'", companyId))
+        assertThat(F.count("SELECT count(*) FROM events WHERE company_id = ? AND name = 'campaign_trigger' AND source = 'delivery'", companyId))
                 .isEqualTo(3);
         // without a key, a repeat is a new send
         assertThat(K.trigger(c, cid, user("i-1")).status()).isEqualTo(204);
@@ -158,7 +158,7 @@ class DeliveryQueueIntegrationTest {
         }
         K.awaitSends(c, cid, 5, "sent");
         long companyId = F.companyId(c.publicId());
-        assertThat(F.count("SELECT count(*) FROM send_events WHERE company_id = ? AND name = 'webhook_throttled'", companyId))
+        assertThat(F.count("SELECT count(*) FROM events WHERE company_id = ? AND name = 'webhook_throttled' AND source = 'delivery'", companyId))
                 .isPositive();
         // the shared windows never handed out more than 2 units, and 5 sends needed at least 3 windows
         List<Integer> used = F.db().withHandle(h -> h.createQuery(

@@ -107,7 +107,7 @@ public final class DeliveryKit {
     }
 
     public List<String> events(TestCompany c, String profileId) {
-        return f.db().withHandle(h -> h.createQuery("SELECT name FROM send_events WHERE company_id = :c AND profile_id = :p ORDER BY id")
+        return f.db().withHandle(h -> h.createQuery("SELECT name FROM events WHERE company_id = :c AND profile_id = :p AND source = 'delivery' ORDER BY received_at, id")
                 .bind("c", f.companyId(c.publicId())).bind("p", profileId).mapTo(String.class).list());
     }
 

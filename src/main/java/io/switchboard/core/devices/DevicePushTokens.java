@@ -9,7 +9,7 @@ import org.jdbi.v3.core.Handle;
  * {@link PushTokens} over the shared device store ({@code devices}): a trigger's {@code device_token} is
  * upserted by token onto the profile (moved if another profile had it, never duplicated), and a token
  * that FCM/APNs reports invalid is disabled ({@code enabled = false}) for every dialect.
- * To use it, construct the delivery module with it instead of {@code PushTokens.Interim}.
+ * Wired by {@code DeliveryModule}.
  */
 public class DevicePushTokens implements PushTokens {
     public static final String SOURCE = "campaign_trigger";

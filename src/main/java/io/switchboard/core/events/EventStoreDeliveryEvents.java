@@ -12,7 +12,7 @@ import org.jdbi.v3.core.Handle;
  * {@link DeliveryEvents} over the shared event store: {@code campaign_trigger}, {@code email_sent},
  * {@code push_failed}… become ordinary events of the profile (source {@code delivery}, the send id in
  * {@code properties.send_id}), readable through every event API. Written inside the caller's
- * transaction. To use it, construct the delivery module with it instead of {@code SendEventsTable}.
+ * transaction. Wired by {@code DeliveryModule}.
  */
 public class EventStoreDeliveryEvents implements DeliveryEvents {
     public static final String SOURCE = "delivery";
