@@ -17,10 +17,13 @@ import io.switchboard.resources.ingest.Body;
 import io.switchboard.resources.ingest.Body.Loc;
 import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper.ProfileSpec;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import io.switchboard.resources.klaviyo.KlaviyoApi;
+import io.switchboard.resources.klaviyo.KlaviyoRevision;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -36,6 +39,7 @@ import java.util.Set;
  * rules (WriteMode.CLIENT: never replace an existing external_id, email or phone).
  */
 @Path("/client")
+@KlaviyoApi
 @AuthDialect(Dialect.KLAVIYO_CLIENT)
 @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
 @Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
@@ -54,105 +58,96 @@ public class KlaviyoClientEventsResource {
 
     @POST
     @Path("/events{slash: /?}")
-    public Response event(@Auth Caller caller, @HeaderParam("revision") String revision,
-                          @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
-            JsonNode attrs = data.get("attributes");
-            ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
-            IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-            return run(caller, rev, List.of(new IngestOp(null, null,
-                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(e))));
-        });
+    public Response event(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
+        JsonNode attrs = data.get("attributes");
+        ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
+        IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
+        return run(caller, rev, List.of(new IngestOp(null, null,
+                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(e))));
     }
 
     @POST
     @Path("/event-bulk-create{slash: /?}")
-    public Response bulk(@Auth Caller caller, @HeaderParam("revision") String revision,
-                         @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event-bulk-create");
-            JsonNode attrs = data.get("attributes");
-            ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
-            JsonNode events = attrs.at("/events/data");
-            if (!events.isArray()) {
-                throw ApiException.invalid("/data/attributes/events/data", "`events.data` is required and must be an array of events.");
+    public Response bulk(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event-bulk-create");
+        JsonNode attrs = data.get("attributes");
+        ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
+        JsonNode events = attrs.at("/events/data");
+        if (!events.isArray()) {
+            throw ApiException.invalid("/data/attributes/events/data", "`events.data` is required and must be an array of events.");
+        }
+        if (events.isEmpty() || events.size() > MAX_BULK) {
+            throw ApiException.invalid("/data/attributes/events/data", "`events.data` must hold 1 to " + MAX_BULK
+                    + " events; got " + events.size() + ".");
+        }
+        Instant now = Instant.now();
+        Set<String> uniqueIds = new HashSet<>();
+        List<IngestOp.Effect> effects = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            String ptr = "/data/attributes/events/data/" + i;
+            JsonNode ev = events.get(i);
+            if (!ev.isObject()) throw ApiException.invalid(ptr, "Each event must be an object.");
+            JsonNode t = ev.get("type");
+            if (t != null && !t.isNull() && !"event".equals(t.asText())) {
+                throw ApiException.invalid(ptr + "/type", "Each event's `type` must be \"event\".");
             }
-            if (events.isEmpty() || events.size() > MAX_BULK) {
-                throw ApiException.invalid("/data/attributes/events/data", "`events.data` must hold 1 to " + MAX_BULK
-                        + " events; got " + events.size() + ".");
+            JsonNode a = ev.get("attributes");
+            if (a == null || !a.isObject()) {
+                throw ApiException.invalid(ptr + "/attributes", "`attributes` is required and must be an object.");
             }
-            Instant now = Instant.now();
-            Set<String> uniqueIds = new HashSet<>();
-            List<IngestOp.Effect> effects = new ArrayList<>();
-            for (int i = 0; i < events.size(); i++) {
-                String ptr = "/data/attributes/events/data/" + i;
-                JsonNode ev = events.get(i);
-                if (!ev.isObject()) throw ApiException.invalid(ptr, "Each event must be an object.");
-                JsonNode t = ev.get("type");
-                if (t != null && !t.isNull() && !"event".equals(t.asText())) {
-                    throw ApiException.invalid(ptr + "/type", "Each event's `type` must be \"event\".");
-                }
-                JsonNode a = ev.get("attributes");
-                if (a == null || !a.isObject()) {
-                    throw ApiException.invalid(ptr + "/attributes", "`attributes` is required and must be an object.");
-                }
-                IngestOp.Event e = KlaviyoEventMapper.event(a, ptr + "/attributes", now, SOURCE, ev);
-                if (e.dedupKey() != null && !uniqueIds.add(e.dedupKey())) {
-                    throw ApiException.invalid(ptr + "/attributes/unique_id", "`unique_id` \"" + e.dedupKey()
-                            + "\" appears more than once in this request; each event needs its own.");
-                }
-                effects.add(e);
+            IngestOp.Event e = KlaviyoEventMapper.event(a, ptr + "/attributes", now, SOURCE, ev);
+            if (e.dedupKey() != null && !uniqueIds.add(e.dedupKey())) {
+                throw ApiException.invalid(ptr + "/attributes/unique_id", "`unique_id` \"" + e.dedupKey()
+                        + "\" appears more than once in this request; each event needs its own.");
             }
-            return run(caller, rev, List.of(new IngestOp(null, null,
-                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), effects)));
-        });
+            effects.add(e);
+        }
+        return run(caller, rev, List.of(new IngestOp(null, null,
+                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), effects)));
     }
 
     @POST
     @Path("/subscriptions{slash: /?}")
-    public Response subscribe(@Auth Caller caller, @HeaderParam("revision") String revision,
-                              @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "subscription");
-            JsonNode attrs = data.get("attributes");
-            String listId;
-            ProfileSpec who;
-            ObjectNode subs = null;
-            if (attrs.has("profile")) {
-                who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
-                JsonNode l = data.at("/relationships/list/data/id");
-                listId = l.isTextual() ? l.asText() : null;
-                JsonNode s = attrs.at("/profile/data/attributes/subscriptions");
-                if (s.isObject()) subs = (ObjectNode) s;
-                else if (!s.isMissingNode() && !s.isNull()) {
-                    throw ApiException.invalid("/data/attributes/profile/data/attributes/subscriptions",
-                            "`subscriptions` must be an object.");
-                }
-            } else {
-                // 2023-02-22: flat attributes {list_id, email, phone_number, properties}
-                listId = Body.text(attrs, "list_id", new Loc("list_id", "/data/attributes/list_id"));
-                String email = Body.text(attrs, "email", new Loc("email", "/data/attributes/email"));
-                String phone = Body.text(attrs, "phone_number", new Loc("phone_number", "/data/attributes/phone_number"));
-                Identifiers ids = Identifiers.of(null, email, phone, null);
-                if (ids.isEmpty()) {
-                    throw ApiException.invalid("/data/attributes/profile", "`profile` is required.");
-                }
-                who = new ProfileSpec(ids, io.switchboard.core.identity.ProfileWrite.NONE);
+    public Response subscribe(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "subscription");
+        JsonNode attrs = data.get("attributes");
+        String listId;
+        ProfileSpec who;
+        ObjectNode subs = null;
+        if (attrs.has("profile")) {
+            who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
+            JsonNode l = data.at("/relationships/list/data/id");
+            listId = l.isTextual() ? l.asText() : null;
+            JsonNode s = attrs.at("/profile/data/attributes/subscriptions");
+            if (s.isObject()) subs = (ObjectNode) s;
+            else if (!s.isMissingNode() && !s.isNull()) {
+                throw ApiException.invalid("/data/attributes/profile/data/attributes/subscriptions",
+                        "`subscriptions` must be an object.");
             }
-            if (listId == null || listId.isBlank()) {
-                throw ApiException.invalid("/data/relationships/list/data/id",
-                        "`relationships.list.data.id` (the list to subscribe to) is required.");
+        } else {
+            // 2023-02-22: flat attributes {list_id, email, phone_number, properties}
+            listId = Body.text(attrs, "list_id", new Loc("list_id", "/data/attributes/list_id"));
+            String email = Body.text(attrs, "email", new Loc("email", "/data/attributes/email"));
+            String phone = Body.text(attrs, "phone_number", new Loc("phone_number", "/data/attributes/phone_number"));
+            Identifiers ids = Identifiers.of(null, email, phone, null);
+            if (ids.isEmpty()) {
+                throw ApiException.invalid("/data/attributes/profile", "`profile` is required.");
             }
-            List<IngestOp.ChannelConsent> consents = consents(subs, who.ids(), "/data/attributes/profile/data/attributes/subscriptions");
-            String customSource = Body.text(attrs, "custom_source", new Loc("custom_source", "/data/attributes/custom_source"));
-            IngestOp.Consent c = new IngestOp.Consent(consents, listId.trim(), customSource, SOURCE);
-            return run(caller, rev, List.of(new IngestOp(null, null,
-                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(c))));
-        });
+            who = new ProfileSpec(ids, io.switchboard.core.identity.ProfileWrite.NONE);
+        }
+        if (listId == null || listId.isBlank()) {
+            throw ApiException.invalid("/data/relationships/list/data/id",
+                    "`relationships.list.data.id` (the list to subscribe to) is required.");
+        }
+        List<IngestOp.ChannelConsent> consents = consents(subs, who.ids(), "/data/attributes/profile/data/attributes/subscriptions");
+        String customSource = Body.text(attrs, "custom_source", new Loc("custom_source", "/data/attributes/custom_source"));
+        IngestOp.Consent c = new IngestOp.Consent(consents, listId.trim(), customSource, SOURCE);
+        return run(caller, rev, List.of(new IngestOp(null, null,
+                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(c))));
     }
 
     /** Explicit per-channel consent, or (when absent) email marketing / sms marketing for the identifiers sent. */
@@ -188,80 +183,71 @@ public class KlaviyoClientEventsResource {
 
     @POST
     @Path("/push-tokens{slash: /?}")
-    public Response pushToken(@Auth Caller caller, @HeaderParam("revision") String revision,
-                              @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token");
-            JsonNode a = data.get("attributes");
-            String p = "/data/attributes";
-            String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
-            if (token.isBlank()) throw ApiException.invalid(p + "/token", "`token` must not be empty.");
-            String platform = oneOf(a, "platform", p, true, "android", "ios");
-            String vendor = oneOf(a, "vendor", p, true, "apns", "fcm");
-            String status = oneOf(a, "enablement_status", p, false, "AUTHORIZED", "DENIED", "NOT_DETERMINED",
-                    "PROVISIONAL", "UNAUTHORIZED");
-            String background = oneOf(a, "background", p, false, "AVAILABLE", "DENIED", "RESTRICTED");
-            ObjectNode meta = Body.object(a, "device_metadata", new Loc("device_metadata", p + "/device_metadata"));
-            String deviceId = meta != null && meta.hasNonNull("device_id") ? meta.get("device_id").asText() : null;
-            ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-            IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
-                    status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
-            return run(caller, rev, List.of(new IngestOp(null, null,
-                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(d))));
-        });
+    public Response pushToken(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token");
+        JsonNode a = data.get("attributes");
+        String p = "/data/attributes";
+        String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
+        if (token.isBlank()) throw ApiException.invalid(p + "/token", "`token` must not be empty.");
+        String platform = oneOf(a, "platform", p, true, "android", "ios");
+        String vendor = oneOf(a, "vendor", p, true, "apns", "fcm");
+        String status = oneOf(a, "enablement_status", p, false, "AUTHORIZED", "DENIED", "NOT_DETERMINED",
+                "PROVISIONAL", "UNAUTHORIZED");
+        String background = oneOf(a, "background", p, false, "AVAILABLE", "DENIED", "RESTRICTED");
+        ObjectNode meta = Body.object(a, "device_metadata", new Loc("device_metadata", p + "/device_metadata"));
+        String deviceId = meta != null && meta.hasNonNull("device_id") ? meta.get("device_id").asText() : null;
+        ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
+        IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
+                status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
+        return run(caller, rev, List.of(new IngestOp(null, null,
+                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(d))));
     }
 
     @POST
     @Path("/push-token-unregister{slash: /?}")
-    public Response unregister(@Auth Caller caller, @HeaderParam("revision") String revision,
-                               @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token-unregister");
-            JsonNode a = data.get("attributes");
-            String p = "/data/attributes";
-            String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
-            oneOf(a, "platform", p, true, "android", "ios");
-            oneOf(a, "vendor", p, false, "apns", "fcm");
-            ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-            return run(caller, rev, List.of(new IngestOp(null, null,
-                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
-                    List.of(new IngestOp.UnregisterToken(token.trim())))));
-        });
+    public Response unregister(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token-unregister");
+        JsonNode a = data.get("attributes");
+        String p = "/data/attributes";
+        String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
+        oneOf(a, "platform", p, true, "android", "ios");
+        oneOf(a, "vendor", p, false, "apns", "fcm");
+        ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
+        return run(caller, rev, List.of(new IngestOp(null, null,
+                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
+                List.of(new IngestOp.UnregisterToken(token.trim())))));
     }
 
     @POST
     @Path("/back-in-stock-subscriptions{slash: /?}")
-    public Response backInStock(@Auth Caller caller, @HeaderParam("revision") String revision,
-                                @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "back-in-stock-subscription");
-            JsonNode a = data.get("attributes");
-            String p = "/data/attributes";
-            JsonNode channels = a.get("channels");
-            if (channels == null || !channels.isArray() || channels.isEmpty()) {
-                throw ApiException.invalid(p + "/channels", "`channels` is required: a non-empty array of EMAIL, PUSH, SMS, WHATSAPP.");
+    public Response backInStock(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "back-in-stock-subscription");
+        JsonNode a = data.get("attributes");
+        String p = "/data/attributes";
+        JsonNode channels = a.get("channels");
+        if (channels == null || !channels.isArray() || channels.isEmpty()) {
+            throw ApiException.invalid(p + "/channels", "`channels` is required: a non-empty array of EMAIL, PUSH, SMS, WHATSAPP.");
+        }
+        List<String> ch = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            JsonNode c = channels.get(i);
+            if (!c.isTextual() || !CHANNELS.contains(c.asText())) {
+                throw ApiException.invalid(p + "/channels/" + i, "Each channel must be one of EMAIL, PUSH, SMS, WHATSAPP.");
             }
-            List<String> ch = new ArrayList<>();
-            for (int i = 0; i < channels.size(); i++) {
-                JsonNode c = channels.get(i);
-                if (!c.isTextual() || !CHANNELS.contains(c.asText())) {
-                    throw ApiException.invalid(p + "/channels/" + i, "Each channel must be one of EMAIL, PUSH, SMS, WHATSAPP.");
-                }
-                if (!ch.contains(c.asText())) ch.add(c.asText());
-            }
-            JsonNode variant = data.at("/relationships/variant/data/id");
-            if (!variant.isTextual() || variant.asText().isBlank()) {
-                throw ApiException.invalid("/data/relationships/variant/data/id",
-                        "`relationships.variant.data.id` (the catalog variant) is required.");
-            }
-            ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-            return run(caller, rev, List.of(new IngestOp(null, null,
-                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
-                    List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
-        });
+            if (!ch.contains(c.asText())) ch.add(c.asText());
+        }
+        JsonNode variant = data.at("/relationships/variant/data/id");
+        if (!variant.isTextual() || variant.asText().isBlank()) {
+            throw ApiException.invalid("/data/relationships/variant/data/id",
+                    "`relationships.variant.data.id` (the catalog variant) is required.");
+        }
+        ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
+        return run(caller, rev, List.of(new IngestOp(null, null,
+                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
+                List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
     }
 
     static String oneOf(JsonNode a, String field, String p, boolean required, String... allowed) {
@@ -276,7 +262,7 @@ public class KlaviyoClientEventsResource {
                 + "; got \"" + v + "\".");
     }
 
-    private Response run(Caller caller, EventRevision.Revision rev, List<IngestOp> ops) {
+    private Response run(Caller caller, KlaviyoRevision rev, List<IngestOp> ops) {
         ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops);
         return Response.accepted().header("revision", rev.header()).build();
     }

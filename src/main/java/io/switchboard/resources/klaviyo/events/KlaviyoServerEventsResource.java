@@ -23,11 +23,13 @@ import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper.ProfileSpec;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import io.switchboard.resources.klaviyo.KlaviyoApi;
+import io.switchboard.resources.klaviyo.KlaviyoRevision;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -46,6 +48,7 @@ import java.util.regex.Pattern;
  * metric_id, datetime; sort; cursor paging; absolute links) and {@code GET /api/events/{id}}.
  */
 @Path("/api")
+@KlaviyoApi
 @AuthDialect(Dialect.KLAVIYO_SERVER)
 @RolesAllowed(Caller.ROLE_SECRET)
 @Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
@@ -71,87 +74,78 @@ public class KlaviyoServerEventsResource {
 
     @POST
     @Path("/events{slash: /?}")
-    public Response create(@Auth Caller caller, @HeaderParam("revision") String revision,
-                           @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
-            JsonNode attrs = data.get("attributes");
-            ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", true);
-            IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-            ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, List.of(new IngestOp(null, null,
-                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.NORMAL), List.of(e))));
-            return Response.accepted().header("revision", rev.header()).build();
-        });
+    public Response create(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
+        JsonNode attrs = data.get("attributes");
+        ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", true);
+        IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
+        ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, List.of(new IngestOp(null, null,
+                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.NORMAL), List.of(e))));
+        return Response.accepted().header("revision", rev.header()).build();
     }
 
     @GET
     @Path("/events/{id: [0-9A-Za-z]+}{slash: /?}")
-    public Response get(@Context UriInfo uri, @Auth Caller caller, @HeaderParam("revision") String revision,
-                        @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut,
+    public Response get(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
                         @PathParam("id") String id) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            EventRow row = reads.byId(caller.companyId(), id)
-                    .orElseThrow(() -> ApiException.notFound("No event with id " + id + "."));
-            ObjectNode doc = Body.MAPPER.createObjectNode();
-            doc.set("data", resource(uri, row));
-            doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/");
-            return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
-        });
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        EventRow row = reads.byId(caller.companyId(), id)
+                .orElseThrow(() -> ApiException.notFound("No event with id " + id + "."));
+        ObjectNode doc = Body.MAPPER.createObjectNode();
+        doc.set("data", resource(uri, row));
+        doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/");
+        return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
     }
 
     @GET
     @Path("/events{slash: /?}")
-    public Response list(@Context UriInfo uri, @Auth Caller caller, @HeaderParam("revision") String revision,
-                         @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut,
+    public Response list(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
                          @QueryParam("filter") String filter, @QueryParam("sort") String sort,
                          @QueryParam("page[size]") String pageSize, @QueryParam("page[cursor]") String cursor) {
-        var rev = EventRevision.check(revision, optOut);
-        return EventRevision.serve(rev, () -> {
-            long companyId = caller.companyId();
-            int size = 200;
-            if (pageSize != null) {
-                try {
-                    size = Integer.parseInt(pageSize.trim());
-                } catch (NumberFormatException e) {
-                    size = -1;
-                }
-                if (size < 1 || size > 1000) {
-                    throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to 1000.");
-                }
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        long companyId = caller.companyId();
+        int size = 200;
+        if (pageSize != null) {
+            try {
+                size = Integer.parseInt(pageSize.trim());
+            } catch (NumberFormatException e) {
+                size = -1;
             }
-            boolean desc = false;
-            if (sort != null && !sort.isBlank()) {
-                switch (sort.trim()) {
-                    case "datetime", "timestamp" -> desc = false;
-                    case "-datetime", "-timestamp" -> desc = true;
-                    default -> throw ApiException.invalidParameter("sort",
-                            "`sort` must be one of datetime, -datetime, timestamp, -timestamp.");
-                }
+            if (size < 1 || size > 1000) {
+                throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to 1000.");
             }
-            Cursor after = null;
-            if (cursor != null && !cursor.isBlank()) {
-                after = Cursor.decode(cursor.trim()).orElseThrow(() -> ApiException.invalidParameter("page[cursor]",
-                        "`page[cursor]` is not a cursor this server issued."));
+        }
+        boolean desc = false;
+        if (sort != null && !sort.isBlank()) {
+            switch (sort.trim()) {
+                case "datetime", "timestamp" -> desc = false;
+                case "-datetime", "-timestamp" -> desc = true;
+                default -> throw ApiException.invalidParameter("sort",
+                        "`sort` must be one of datetime, -datetime, timestamp, -timestamp.");
             }
-            Filter f = parseFilter(companyId, filter);
-            List<EventRow> rows = f.empty ? List.of() : reads.list(companyId, new EventReads.Query(f.profileId, f.name,
-                    f.from, f.to, desc, size, after, EventReads.ACTIVITY, true));
-            boolean more = rows.size() > size;
-            if (more) rows = rows.subList(0, size);
-            ObjectNode doc = Body.MAPPER.createObjectNode();
-            ArrayNode data = doc.putArray("data");
-            rows.forEach(r -> data.add(resource(uri, r)));
-            ObjectNode links = doc.putObject("links");
-            links.put("self", uri.getRequestUri().toString());
-            if (more) {
-                EventRow last = rows.get(rows.size() - 1);
-                links.put("next", uri.getRequestUriBuilder().replaceQueryParam("page[cursor]",
-                        new Cursor(last.occurredAt(), last.id()).encode()).build().toString());
-            }
-            return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
-        });
+        }
+        Cursor after = null;
+        if (cursor != null && !cursor.isBlank()) {
+            after = Cursor.decode(cursor.trim()).orElseThrow(() -> ApiException.invalidParameter("page[cursor]",
+                    "`page[cursor]` is not a cursor this server issued."));
+        }
+        Filter f = parseFilter(companyId, filter);
+        List<EventRow> rows = f.empty ? List.of() : reads.list(companyId, new EventReads.Query(f.profileId, f.name,
+                f.from, f.to, desc, size, after, EventReads.ACTIVITY, true));
+        boolean more = rows.size() > size;
+        if (more) rows = rows.subList(0, size);
+        ObjectNode doc = Body.MAPPER.createObjectNode();
+        ArrayNode data = doc.putArray("data");
+        rows.forEach(r -> data.add(resource(uri, r)));
+        ObjectNode links = doc.putObject("links");
+        links.put("self", uri.getRequestUri().toString());
+        if (more) {
+            EventRow last = rows.get(rows.size() - 1);
+            links.put("next", uri.getRequestUriBuilder().replaceQueryParam("page[cursor]",
+                    new Cursor(last.occurredAt(), last.id()).encode()).build().toString());
+        }
+        return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
     }
 
     private static String base(UriInfo uri) {
