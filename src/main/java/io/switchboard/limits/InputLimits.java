@@ -45,8 +45,8 @@ public final class InputLimits {
     public static void checkProperties(JsonNode properties, String pointer) {
         if (properties == null || properties.isNull() || properties.isMissingNode()) return;
         if (properties.isObject() && properties.size() > MAX_PROPERTIES) {
-            throw ApiException.invalid(pointer, "Too many properties: " + properties.size() + " keys; at most "
-                    + MAX_PROPERTIES + " are allowed.");
+            throw ApiException.invalid(pointer, "Too many properties in " + pointer + ": " + properties.size()
+                    + " keys; at most " + MAX_PROPERTIES + " are allowed.");
         }
         checkStrings(properties, pointer, 0);
     }
@@ -55,8 +55,8 @@ public final class InputLimits {
     public static void checkProperties(Map<String, ?> properties, String pointer) {
         if (properties == null) return;
         if (properties.size() > MAX_PROPERTIES) {
-            throw ApiException.invalid(pointer, "Too many properties: " + properties.size() + " keys; at most "
-                    + MAX_PROPERTIES + " are allowed.");
+            throw ApiException.invalid(pointer, "Too many properties in " + pointer + ": " + properties.size()
+                    + " keys; at most " + MAX_PROPERTIES + " are allowed.");
         }
         for (Map.Entry<String, ?> e : properties.entrySet()) {
             checkValue(e.getKey(), e.getValue(), pointer + "/" + escape(e.getKey()), 1);
@@ -107,11 +107,11 @@ public final class InputLimits {
     private static void checkString(String s, String pointer) {
         if (s == null) return;
         if (s.length() > MAX_STRING_CHARS) {
-            throw ApiException.invalid(pointer, "String too long: " + s.length() + " characters; at most "
-                    + MAX_STRING_CHARS + " are allowed.");
+            throw ApiException.invalid(pointer, "String too long at " + pointer + ": " + s.length()
+                    + " characters; at most " + MAX_STRING_CHARS + " are allowed.");
         }
         if (s.indexOf('\u0000') >= 0) {
-            throw ApiException.invalid(pointer, "Strings may not contain the NUL character (\\u0000).");
+            throw ApiException.invalid(pointer, "Strings may not contain the NUL character (\\u0000): " + pointer + ".");
         }
     }
 

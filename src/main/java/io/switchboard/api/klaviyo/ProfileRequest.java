@@ -81,6 +81,7 @@ public record ProfileRequest(Identifiers identifiers, ProfileWrite write) {
                 if (!props.isObject()) {
                     throw ApiException.invalid(pointer + "/properties", "`properties` must be an object.");
                 }
+                w.propertiesPointer(pointer + "/properties");
                 for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
                     var e = it.next();
                     w.property(e.getKey(), e.getValue());

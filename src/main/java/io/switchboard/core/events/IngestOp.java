@@ -42,8 +42,20 @@ public record IngestOp(String where, IdempotencyKey key, IdentityStep identity, 
      * time in whole seconds), after the profile is known.
      */
     public record Event(String type, String name, JsonNode properties, BigDecimal value, String valueCurrency,
-                        Instant occurredAt, String source, String dedupKey, JsonNode raw, boolean klaviyoDedup)
-            implements Effect {}
+                        Instant occurredAt, String source, String dedupKey, JsonNode raw, boolean klaviyoDedup,
+                        String propertiesPointer)
+            implements Effect {
+        public Event(String type, String name, JsonNode properties, BigDecimal value, String valueCurrency,
+                     Instant occurredAt, String source, String dedupKey, JsonNode raw, boolean klaviyoDedup) {
+            this(type, name, properties, value, valueCurrency, occurredAt, source, dedupKey, raw, klaviyoDedup, null);
+        }
+
+        /** The same event, its properties named at {@code pointer} in the request body (for input-limit errors). */
+        public Event at(String pointer) {
+            return new Event(type, name, properties, value, valueCurrency, occurredAt, source, dedupKey, raw,
+                    klaviyoDedup, pointer);
+        }
+    }
 
     /** Upsert a device by device_id (or by token when device_id is null); a token is never on two devices. */
     public record Device(String deviceId, String token, String platform, String vendor, String os, String osVersion,

@@ -1,5 +1,7 @@
 package io.switchboard.core.events;
 
+import io.switchboard.limits.InputLimits;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.f4b6a3.ulid.UlidCreator;
@@ -114,6 +116,7 @@ public class IngestService {
             }
             String profileId;
             try {
+                checkLimits(op);
                 profileId = apply(h, companyId, ctx, op, now, pending, resolved);
             } catch (ApiException e) {
                 throw located(op, e);
@@ -325,6 +328,17 @@ public class IngestService {
 
     private static boolean isActivity(String type) {
         return type.equals("track") || type.equals("page") || type.equals("screen");
+    }
+
+    /** operations.md input limits on what this item stores: event properties and profile properties. */
+    private static void checkLimits(IngestOp op) {
+        for (IngestOp.Effect effect : op.effects()) {
+            if (effect instanceof Event e) {
+                InputLimits.checkProperties(e.properties(),
+                        e.propertiesPointer() == null ? "/properties" : e.propertiesPointer());
+            }
+        }
+        // profile properties: checked by IdentityService on every write
     }
 
     private static ApiException located(IngestOp op, ApiException e) {

@@ -103,6 +103,7 @@ public class IdentityService {
      */
     public ResolvedProfile resolve(Handle h, long companyId, Identifiers raw, ProfileWrite write, WriteMode mode,
                                    WriteContext ctx) {
+        checkLimits(write);
         boolean strict = mode == WriteMode.STRICT_CREATE || mode == WriteMode.STRICT_UPSERT;
         List<Identifier> ids = normalize(companyId, raw, strict);
         if (ids.isEmpty()) {
@@ -239,6 +240,7 @@ public class IdentityService {
      */
     public ResolvedProfile update(Handle h, long companyId, String profileId, Identifiers raw, ProfileWrite write,
                                   WriteContext ctx) {
+        checkLimits(write);
         ProfileDao dao = h.attach(ProfileDao.class);
         List<Identifier> ids = normalize(companyId, raw, true);
         Map<Identifier, String> owners = owners(dao, companyId, ids);
@@ -515,4 +517,10 @@ public class IdentityService {
         }
     }
 
+
+    /** operations.md input limits on a write's custom properties (≤ 400 keys, no NUL), named at the dialect's pointer. */
+    private static void checkLimits(ProfileWrite write) {
+        if (write == null || write.properties().isEmpty()) return;
+        io.switchboard.limits.InputLimits.checkProperties(write.properties(), write.propertiesPointerOrDefault());
+    }
 }

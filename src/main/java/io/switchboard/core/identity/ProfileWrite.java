@@ -14,7 +14,17 @@ import java.util.Set;
  * {@code timestamp}, imports); null means the receive time.
  */
 public record ProfileWrite(Map<String, JsonNode> attributes, Map<String, JsonNode> properties,
-                           PatchProperties patch, Instant timestamp) {
+                           PatchProperties patch, Instant timestamp, String propertiesPointer) {
+
+    public ProfileWrite(Map<String, JsonNode> attributes, Map<String, JsonNode> properties, PatchProperties patch,
+                        Instant timestamp) {
+        this(attributes, properties, patch, timestamp, null);
+    }
+
+    /** Where the dialect's body carried {@code properties} (a JSON pointer, for input-limit errors). */
+    public String propertiesPointerOrDefault() {
+        return propertiesPointer == null ? "/properties" : propertiesPointer;
+    }
 
     public static final List<String> STANDARD = List.of("first_name", "last_name", "organization", "title", "image",
             "locale");
@@ -59,6 +69,7 @@ public record ProfileWrite(Map<String, JsonNode> attributes, Map<String, JsonNod
         private final Map<String, JsonNode> properties = new LinkedHashMap<>();
         private PatchProperties patch = PatchProperties.NONE;
         private Instant timestamp;
+        private String propertiesPointer;
 
         public Builder attribute(String key, JsonNode value) {
             attributes.put(key, value);
@@ -80,13 +91,19 @@ public record ProfileWrite(Map<String, JsonNode> attributes, Map<String, JsonNod
             return this;
         }
 
+        /** The JSON pointer of the body's properties object, named by input-limit errors. */
+        public Builder propertiesPointer(String pointer) {
+            this.propertiesPointer = pointer;
+            return this;
+        }
+
         public Builder timestamp(Instant t) {
             this.timestamp = t;
             return this;
         }
 
         public ProfileWrite build() {
-            return new ProfileWrite(attributes, properties, patch, timestamp);
+            return new ProfileWrite(attributes, properties, patch, timestamp, propertiesPointer);
         }
     }
 }

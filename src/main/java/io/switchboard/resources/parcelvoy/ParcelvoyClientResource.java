@@ -125,7 +125,7 @@ public class ParcelvoyClientResource {
                 write = traits(user, p + "user/");
             }
             IngestOp.Event event = new IngestOp.Event("track", name, data, null, null, now, SOURCE,
-                    Body.text(item, "message_id", Loc.slash(p + "message_id")), item, false);
+                    Body.text(item, "message_id", Loc.slash(p + "message_id")), item, false).at("/" + p + "data");
             ops.add(new IngestOp(String.valueOf(i), messageKey(item, p),
                     new IngestOp.Resolve(ids, write, WriteMode.NORMAL), List.of(event)));
         }
@@ -196,6 +196,7 @@ public class ParcelvoyClientResource {
         }
         ObjectNode data = Body.properties(obj, "data", Loc.slash(p + "data"));
         if (data != null) {
+            b.propertiesPointer("/" + p + "data");
             for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
                 var e = it.next();
                 b.property(e.getKey(), e.getValue());

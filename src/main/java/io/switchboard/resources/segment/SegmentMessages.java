@@ -138,10 +138,10 @@ public final class SegmentMessages {
                 if (traits != null) {
                     email = traitText(traits, "email");
                     phone = traitText(traits, "phone");
-                    write = traits(traits, timestamp);
+                    write = traits(traits, timestamp, pointer + "/traits");
                 }
                 effects.add(new IngestOp.Event("identify", null, traits, null, null, eventTime, source, messageId, msg,
-                        false));
+                        false).at(pointer + "/traits"));
             }
             case "track" -> {
                 String event = Body.text(msg, "event", loc(p, pointer, "event"));
@@ -151,7 +151,7 @@ public final class SegmentMessages {
                 }
                 ObjectNode props = Body.properties(msg, "properties", loc(p, pointer, "properties"));
                 effects.add(new IngestOp.Event("track", event, props, value(props), currency(props), eventTime, source,
-                        messageId, msg, false));
+                        messageId, msg, false).at(pointer + "/properties"));
                 // Dittofeed SDKs' subscribe()/unsubscribe(): membership of the subscription group as a list
                 if (event.equals("DFSubscriptionChange") && props != null && props.path("subscriptionId").isTextual()) {
                     String action = props.path("action").asText("");
@@ -169,7 +169,7 @@ public final class SegmentMessages {
                 JsonNode category = msg.get("category");
                 if (category != null && category.isTextual()) stored.put("category", category.asText());
                 effects.add(new IngestOp.Event(type, type.equals("page") ? "Page Viewed" : "Screen Viewed", stored,
-                        null, null, eventTime, source, messageId, msg, false));
+                        null, null, eventTime, source, messageId, msg, false).at(pointer + "/properties"));
             }
             case "group" -> {
                 String groupId = Body.id(msg, "groupId", loc(p, pointer, "groupId"));
@@ -180,7 +180,7 @@ public final class SegmentMessages {
                 Boolean assigned = Body.bool(msg, "assigned", loc(p, pointer, "assigned"));
                 effects.add(new IngestOp.Group(groupId, traits, assigned == null || assigned));
                 effects.add(new IngestOp.Event("group", null, traits, null, null, eventTime, source, messageId, msg,
-                        false));
+                        false).at(pointer + "/traits"));
             }
             default -> throw new IllegalStateException(type);
         }
@@ -226,7 +226,11 @@ public final class SegmentMessages {
      * company.name → organization, avatar → image, address.* → location; other traits → properties.
      */
     static ProfileWrite traits(ObjectNode traits, Instant timestamp) {
-        ProfileWrite.Builder b = ProfileWrite.builder().timestamp(timestamp);
+        return traits(traits, timestamp, "/traits");
+    }
+
+    static ProfileWrite traits(ObjectNode traits, Instant timestamp, String pointer) {
+        ProfileWrite.Builder b = ProfileWrite.builder().timestamp(timestamp).propertiesPointer(pointer);
         for (Iterator<Map.Entry<String, JsonNode>> it = traits.fields(); it.hasNext(); ) {
             var e = it.next();
             String k = e.getKey();

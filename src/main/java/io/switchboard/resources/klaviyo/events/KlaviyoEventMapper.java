@@ -115,7 +115,10 @@ public final class KlaviyoEventMapper {
             for (String k : ProfileWrite.LOCATION) if (loc.has(k)) b.attribute("location." + k, loc.get(k));
         }
         ObjectNode props = Body.properties(a, "properties", new Loc("properties", ap + "/properties"));
-        if (props != null) props.fields().forEachRemaining(e -> b.property(e.getKey(), e.getValue()));
+        if (props != null) {
+            b.propertiesPointer(ap + "/properties");
+            props.fields().forEachRemaining(e -> b.property(e.getKey(), e.getValue()));
+        }
         ObjectNode meta = Body.object(a, "meta", new Loc("meta", ap + "/meta"));
         if (meta == null) meta = Body.object(data, "meta", new Loc("meta", ptr + "/meta"));
         if (meta != null) b.patch(patch(meta, ap + "/meta"));
@@ -135,7 +138,7 @@ public final class KlaviyoEventMapper {
                 : p.hasNonNull("_kx") ? p.get("_kx").asText() : null;
         if (anon == null && kx != null) anon = "kx:" + kx;
         checkContact(email, phone, ptr, strict, companyId);
-        ProfileWrite.Builder b = ProfileWrite.builder();
+        ProfileWrite.Builder b = ProfileWrite.builder().propertiesPointer(ptr);
         for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
             var e = it.next();
             String k = e.getKey();
@@ -229,6 +232,7 @@ public final class KlaviyoEventMapper {
         String currency = Body.text(attrs, "value_currency", new Loc("value_currency", ptr + "/value_currency"));
         String uniqueId = Body.id(attrs, "unique_id", new Loc("unique_id", ptr + "/unique_id"));
         if (uniqueId != null && uniqueId.isBlank()) uniqueId = null;
-        return new IngestOp.Event("track", name, props, value, currency, time, source, uniqueId, raw, true);
+        return new IngestOp.Event("track", name, props, value, currency, time, source, uniqueId, raw, true)
+                .at(ptr + "/properties");
     }
 }
