@@ -147,6 +147,26 @@ class HardeningIntegrationTest {
         }
 
         @Test
+        void segmentWriteKeyInTheBodyIsRateLimitedToo() throws Exception {
+            TestCompany c = F.createCompany("BodyKey");
+            patchSettings(c, "{\"rate_limits\":{\"ingestion\":{\"burst_per_second\":2,\"steady_per_minute\":2}}}");
+            awaitLimit("POST", "/v1/__probe", "{}", h("Authorization", basic(c.publicKey())), "2");
+            String track = "{\"writeKey\":\"" + c.publicKey() + "\",\"userId\":\"bk-1\",\"event\":\"A\"}";
+            Res ok = F.post("/v1/track", track, Map.of());
+            assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+            assertThat(ok.header("RateLimit-Limit")).isEqualTo("2");
+            assertThat(ok.header("RateLimit-Remaining")).isEqualTo("0");
+            Res over = F.post("/v1/track", track.replace("bk-1", "bk-2"), Map.of());
+            assertThat(over.status()).as(over.toString()).isEqualTo(429);
+            assertThat(over.json().get("message").asText()).startsWith("Request was throttled.");
+            assertThat(Integer.parseInt(over.header("Retry-After"))).isPositive();
+            Res batch = F.post("/v1/batch", "{\"writeKey\":\"" + c.publicKey() + "\",\"batch\":[{\"type\":\"track\","
+                    + "\"userId\":\"bk-3\",\"event\":\"A\"}]}", Map.of());
+            assertThat(batch.status()).isEqualTo(429);
+            assertThat(F.count("SELECT count(*) FROM profiles WHERE company_id = ?", F.companyId(c.publicId()))).isEqualTo(1);
+        }
+
+        @Test
         void zeroSwitchesLimitsOffForACompany() throws Exception {
             TestCompany c = F.createCompany("Unlimited");
             patchSettings(c, "{\"rate_limits\":{\"bulk\":{\"burst_per_second\":0,\"steady_per_minute\":0},"

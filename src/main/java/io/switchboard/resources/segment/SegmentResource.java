@@ -18,12 +18,15 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Segment's HTTP Tracking API: {@code /v1/{identify,track,page,screen,group,alias,batch}} → 200
@@ -40,27 +43,40 @@ public class SegmentResource {
 
     private final IngestService ingest;
     private final Authenticator<String, Caller> keys;
+    private final BiConsumer<ContainerRequestContext, Caller> rateLimit;
     private final SegmentMessages messages = new SegmentMessages(SOURCE, ErrorKind.INVALID);
 
     public SegmentResource(IngestService ingest, Authenticator<String, Caller> keys) {
+        this(ingest, keys, (ctx, caller) -> { });
+    }
+
+    /**
+     * {@code rateLimit}: counts a request whose caller came from the body's {@code writeKey} (the
+     * rate-limit filter ran before the body was read and saw no caller), e.g.
+     * {@code RateLimitFilter::enforce}; throws the 429.
+     */
+    public SegmentResource(IngestService ingest, Authenticator<String, Caller> keys,
+                           BiConsumer<ContainerRequestContext, Caller> rateLimit) {
         this.ingest = ingest;
         this.keys = keys;
+        this.rateLimit = rateLimit;
     }
 
     @POST
     @Path("/{type: identify|track|page|screen|group|alias}")
-    public Response single(@Auth Optional<Caller> caller, @PathParam("type") String type, byte[] raw) {
+    public Response single(@Auth Optional<Caller> caller, @Context ContainerRequestContext ctx,
+                           @PathParam("type") String type, byte[] raw) {
         JsonNode body = Body.parse(raw);
-        Caller c = caller(caller, body);
+        Caller c = caller(ctx, caller, body);
         Instant now = Instant.now();
         return run(c, messages.single(type, raw, body, now), now);
     }
 
     @POST
     @Path("/batch")
-    public Response batch(@Auth Optional<Caller> caller, byte[] raw) {
+    public Response batch(@Auth Optional<Caller> caller, @Context ContainerRequestContext ctx, byte[] raw) {
         JsonNode body = Body.parse(raw);
-        Caller c = caller(caller, body);
+        Caller c = caller(ctx, caller, body);
         Instant now = Instant.now();
         return run(c, messages.batch(raw, body, now), now);
     }
@@ -70,14 +86,20 @@ public class SegmentResource {
         return Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    /** The Basic-auth caller, else the body's {@code writeKey}; neither → 401 in Segment's shape. */
-    private Caller caller(Optional<Caller> fromHeader, JsonNode body) {
+    /**
+     * The Basic-auth caller (already rate-limited by the filter), else the body's {@code writeKey}, which
+     * is rate-limited here before any work; neither → 401 in Segment's shape.
+     */
+    private Caller caller(ContainerRequestContext ctx, Optional<Caller> fromHeader, JsonNode body) {
         if (fromHeader.isPresent()) return fromHeader.get();
         JsonNode wk = body.isObject() ? body.get("writeKey") : null;
         if (wk != null && wk.isTextual()) {
             try {
                 Optional<Caller> c = keys.authenticate(wk.asText().trim());
-                if (c.isPresent()) return c.get();
+                if (c.isPresent()) {
+                    rateLimit.accept(ctx, c.get());
+                    return c.get();
+                }
             } catch (AuthenticationException e) {
                 // same answer as an unknown key
             }
