@@ -54,6 +54,8 @@ public final class Operations {
         DatabaseMonitor monitor = new DatabaseMonitor(dsf.getUrl(), dsf.getUser(), dsf.getPassword(),
                 dsf.getProperties(), 1_000, 250, () -> purge(dataSource));
         env.lifecycle().manage(monitor);
+        // the request log never shows the unsubscribe token of /u/{token}
+        env.lifecycle().addEventListener(MaskedRequestLog.installer());
 
         CompanySettingsCache settings = new CompanySettingsCache(
                 id -> tenancy.company(id).map(Company::settings), monitor::isUp, 1_000);

@@ -64,4 +64,24 @@ class RequestLogIntegrationTest {
                 .doesNotContain("query-secret-marker").doesNotContain("company_id=").doesNotContain("?")
                 .doesNotContain("body-secret-marker").doesNotContain("Basic ").doesNotContain("Bearer");
     }
+
+    @Test
+    void unsubscribeTokensAreMaskedButThePathStaysReadable() throws Exception {
+        TestCompany c = F.createCompany("Unsub");
+        String token = c.publicId() + "UnsubTokenMarker0123456789abcdefgh".substring(0, 32);
+        assertThat(F.get("/u/" + token, Map.of()).status()).isEqualTo(404);
+        assertThat(F.post("/u/" + token + "/", "", Map.of()).status()).isIn(404, 405, 415);
+        F.get("/admin/companies/" + c.publicId() + "/after-unsubscribe", Map.of("Authorization", "Bearer " + AppFixture.ADMIN_TOKEN));
+
+        String log = "";
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline && !log.contains("/after-unsubscribe")) {
+            Thread.sleep(100);
+            log = Files.readString(LOG);
+        }
+        assertThat(log).contains("\"GET /u/[token]\" 404").contains("\"POST /u/[token]\"")
+                .doesNotContain("UnsubTokenMarker").doesNotContain(token);
+        assertThat(MaskedRequestLog.maskPath("/u")).isEqualTo("/u");
+        assertThat(MaskedRequestLog.maskPath("/users/1")).isEqualTo("/users/1");
+    }
 }
