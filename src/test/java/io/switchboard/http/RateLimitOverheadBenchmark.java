@@ -175,4 +175,55 @@ class RateLimitOverheadBenchmark {
             }
         }
     }
+
+    /**
+     * The ingestion engineer's case: single Parcelvoy events ({@code POST /api/client/events}, one event a
+     * request, a new profile each), 16 connections; one company with the ingestion class at its default
+     * limit (never reached), one with the class switched off. Same server, alternating, last of 3 rounds.
+     */
+    @Test
+    void parcelvoySingleEventsWithAndWithoutRateLimiting() throws Exception {
+        skipUnlessAsked();
+        TestCompany limited = F.createCompany("PvLimited");
+        TestCompany unlimited = F.createCompany("PvUnlimited");
+        patchSettings(unlimited, "{\"rate_limits\":{\"ingestion\":{\"burst_per_second\":0,\"steady_per_minute\":0}}}");
+        Thread.sleep(1_500);
+        HttpClient http = HttpClient.newBuilder().build();
+        int threads = Integer.getInteger("benchmark.threads", 16);
+        long seconds = Long.getLong("benchmark.seconds", 8);
+        java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
+        for (int round = 0; round < 3; round++) {
+            for (TestCompany c : List.of(unlimited, limited)) {
+                URI uri = URI.create(F.baseUrl() + "/api/client/events");
+                ExecutorService pool = Executors.newFixedThreadPool(threads);
+                long end = System.nanoTime() + seconds * 1_000_000_000L;
+                List<Future<long[]>> fs = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    fs.add(pool.submit(() -> {
+                        long[] lat = new long[200_000];
+                        int k = 0;
+                        while (System.nanoTime() < end && k < lat.length) {
+                            String body = "[{\"external_id\":\"ab-" + seq.incrementAndGet()
+                                    + "\",\"name\":\"Opened\",\"data\":{\"x\":1}}]";
+                            HttpRequest req = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + c.publicKey())
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                            long s = System.nanoTime();
+                            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() != 204) throw new IllegalStateException("status " + r.statusCode() + " " + r.body());
+                            lat[k++] = System.nanoTime() - s;
+                        }
+                        return Arrays.copyOf(lat, k);
+                    }));
+                }
+                List<Long> all = new ArrayList<>();
+                for (Future<long[]> f : fs) for (long v : f.get()) all.add(v);
+                pool.shutdown();
+                all.sort(null);
+                System.out.printf("parcelvoy events round %d %-9s: %6.1f req/s, p50 %.1f ms, p99 %.1f ms%n", round,
+                        c == limited ? "limited" : "unlimited", all.size() / (double) seconds,
+                        all.get(all.size() / 2) / 1e6, all.get((int) (all.size() * 0.99)) / 1e6);
+            }
+        }
+    }
 }
