@@ -315,6 +315,49 @@ class KlaviyoEventsTest {
         }
 
         @Test
+        void listHasPrevLinksAndSparseFieldsets() throws Exception {
+            for (int d = 1; d <= 3; d++) {
+                assertThat(server("POST", "/api/events", event("pages@example.com", "Paged", ",\"time\":\"2024-07-0" + d
+                        + "T12:00:00Z\""), acme.secretKey()).status()).isEqualTo(202);
+            }
+            String p = owner(F, acme, "email", "pages@example.com");
+            String filter = URLEncoder.encode("equals(profile_id,\"" + p + "\")", StandardCharsets.UTF_8);
+            JsonNode page1 = server("GET", "/api/events?filter=" + filter + "&page[size]=2", null, acme.secretKey()).json();
+            assertThat(page1.at("/links/prev").isMissingNode()).isTrue();
+            String next = page1.at("/links/next").asText();
+            JsonNode page2 = server("GET", next.substring(next.indexOf("/api/")), null, acme.secretKey()).json();
+            assertThat(page2.get("data")).hasSize(1);
+            assertThat(page2.at("/data/0/attributes/datetime").asText()).isEqualTo("2024-07-03T12:00:00+00:00");
+            String prev = page2.at("/links/prev").asText();
+            assertThat(prev).startsWith("http://localhost:");
+            JsonNode back = server("GET", prev.substring(prev.indexOf("/api/")), null, acme.secretKey()).json();
+            assertThat(back.get("data")).hasSize(2);
+            assertThat(back.at("/data/0/id").asText()).isEqualTo(page1.at("/data/0/id").asText());
+            assertThat(back.at("/data/1/id").asText()).isEqualTo(page1.at("/data/1/id").asText());
+            assertThat(back.at("/links/prev").isMissingNode()).isTrue();
+            assertThat(back.at("/links/next").asText()).isNotEmpty();
+            // descending order pages back the same way
+            JsonNode d1 = server("GET", "/api/events?filter=" + filter + "&sort=-datetime&page[size]=1", null, acme.secretKey()).json();
+            String dn = d1.at("/links/next").asText();
+            JsonNode d2 = server("GET", dn.substring(dn.indexOf("/api/")), null, acme.secretKey()).json();
+            assertThat(d2.at("/data/0/attributes/datetime").asText()).isEqualTo("2024-07-02T12:00:00+00:00");
+            String dp = d2.at("/links/prev").asText();
+            JsonNode dBack = server("GET", dp.substring(dp.indexOf("/api/")), null, acme.secretKey()).json();
+            assertThat(dBack.at("/data/0/id").asText()).isEqualTo(d1.at("/data/0/id").asText());
+            // fields[event]: only the named attributes
+            JsonNode sparse = server("GET", "/api/events?filter=" + filter + "&fields[event]=datetime,uuid", null,
+                    acme.secretKey()).json();
+            assertThat(sparse.get("data")).hasSize(3);
+            java.util.List<String> names = new java.util.ArrayList<>();
+            sparse.at("/data/0/attributes").fieldNames().forEachRemaining(names::add);
+            assertThat(names).containsExactlyInAnyOrder("datetime", "uuid");
+            assertThat(sparse.at("/data/0/relationships/profile/data/id").asText()).isEqualTo(p);
+            Res bad = server("GET", "/api/events?fields[event]=colour", null, acme.secretKey());
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().at("/errors/0/source/parameter").asText()).isEqualTo("fields[event]");
+        }
+
+        @Test
         void createAndReadBack() throws Exception {
             Res r = server("POST", "/api/events/", event("srv@example.com", "Server Metric", ",\"time\":\"2024-06-01T12:00:00Z\",\"unique_id\":\"s-1\",\"value\":5"), acme.secretKey());
             assertThat(r.status()).as(r.toString()).isEqualTo(202);

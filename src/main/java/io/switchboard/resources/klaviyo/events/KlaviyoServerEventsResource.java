@@ -102,7 +102,8 @@ public class KlaviyoServerEventsResource {
     @Path("/events{slash: /?}")
     public Response list(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
                          @QueryParam("filter") String filter, @QueryParam("sort") String sort,
-                         @QueryParam("page[size]") String pageSize, @QueryParam("page[cursor]") String cursor) {
+                         @QueryParam("page[size]") String pageSize, @QueryParam("page[cursor]") String cursor,
+                         @QueryParam("fields[event]") String fields) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         long companyId = caller.companyId();
         int size = 200;
@@ -126,26 +127,68 @@ public class KlaviyoServerEventsResource {
             }
         }
         Cursor after = null;
+        boolean backwards = false;
         if (cursor != null && !cursor.isBlank()) {
-            after = Cursor.decode(cursor.trim()).orElseThrow(() -> ApiException.invalidParameter("page[cursor]",
-                    "`page[cursor]` is not a cursor this server issued."));
+            String c = cursor.trim();
+            backwards = c.startsWith(BEFORE);
+            after = Cursor.decode(backwards ? c.substring(BEFORE.length()) : c).orElseThrow(() ->
+                    ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a cursor this server issued."));
         }
+        java.util.Set<String> only = sparseFields(fields);
         Filter f = parseFilter(companyId, filter);
+        // a "prev" cursor reads the rows before its position in the opposite order, then restores the page order
         List<EventRow> rows = f.empty ? List.of() : reads.list(companyId, new EventReads.Query(f.profileId, f.name,
-                f.from, f.to, desc, size, after, EventReads.ACTIVITY, true));
+                f.from, f.to, backwards != desc, size, after, EventReads.ACTIVITY, true));
         boolean more = rows.size() > size;
         if (more) rows = rows.subList(0, size);
+        if (backwards) {
+            rows = new ArrayList<>(rows);
+            java.util.Collections.reverse(rows);
+        }
         ObjectNode doc = Body.MAPPER.createObjectNode();
         ArrayNode data = doc.putArray("data");
-        rows.forEach(r -> data.add(resource(uri, r)));
+        rows.forEach(r -> data.add(sparse(resource(uri, r), only)));
         ObjectNode links = doc.putObject("links");
         links.put("self", uri.getRequestUri().toString());
-        if (more) {
+        boolean hasNext = backwards ? !rows.isEmpty() : more;
+        boolean hasPrev = backwards ? more : after != null && !rows.isEmpty();
+        if (hasNext) {
             EventRow last = rows.get(rows.size() - 1);
             links.put("next", uri.getRequestUriBuilder().replaceQueryParam("page[cursor]",
                     new Cursor(last.occurredAt(), last.id()).encode()).build().toString());
         }
+        if (hasPrev) {
+            EventRow first = rows.get(0);
+            links.put("prev", uri.getRequestUriBuilder().replaceQueryParam("page[cursor]",
+                    BEFORE + new Cursor(first.occurredAt(), first.id()).encode()).build().toString());
+        }
         return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    /** Marks a {@code prev} cursor (not a base64url character, so never the start of a {@code next} cursor). */
+    private static final String BEFORE = "b.";
+    private static final List<String> EVENT_FIELDS = List.of("timestamp", "event_properties", "datetime", "uuid");
+
+    /** {@code fields[event]=a,b}: the attributes to return (JSON:API sparse fieldset); null = all. */
+    private static java.util.Set<String> sparseFields(String fields) {
+        if (fields == null) return null;
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String f : fields.split(",")) {
+            String name = f.trim();
+            if (name.isEmpty()) continue;
+            if (!EVENT_FIELDS.contains(name)) {
+                throw ApiException.invalidParameter("fields[event]", "`fields[event]` may name " + String.join(", ",
+                        EVENT_FIELDS) + "; got `" + name + "`.");
+            }
+            out.add(name);
+        }
+        return out;
+    }
+
+    private static ObjectNode sparse(ObjectNode resource, java.util.Set<String> only) {
+        if (only == null) return resource;
+        ((ObjectNode) resource.get("attributes")).retain(only);
+        return resource;
     }
 
     private static String base(UriInfo uri) {
