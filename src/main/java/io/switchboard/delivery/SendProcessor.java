@@ -188,7 +188,10 @@ public class SendProcessor {
     /** Writes the state change and its profile event in one transaction, if this worker still holds the lease. */
     private void finish(Send s, String worker, Provider p, SendOutcome outcome,
                         org.jdbi.v3.core.HandleCallback<Integer, RuntimeException> update, Map<String, Object> extra) {
-        boolean applied = jdbi.inTransaction(h -> {
+        // retried on deadlock/serialization failure (Tx): the event write updates the profile's
+        // last_event_at, which concurrent identity work on the same profile also locks; a failed record
+        // must not turn a delivered send into a retry (a second delivery)
+        boolean applied = new io.switchboard.core.Tx(jdbi).run(h -> {
             if (update.withHandle(h) != 1) {
                 h.rollback();
                 return false;
