@@ -1,0 +1,373 @@
+package io.switchboard.core;
+
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: concurrent requests hand in units of work ({@code Function<Handle, R>}); a few committer
+ * threads each take whatever is queued (up to {@code maxBatch} units), run those units in ONE
+ * transaction and ONE commit (one WAL flush / fsync), and only then complete each caller's future. A
+ * 2xx therefore still means "committed": no future completes normally before the commit of its unit
+ * returned.
+ *
+ * <p>If anything in the shared transaction fails (a unit throws, a retryable race such as a unique
+ * violation or a deadlock with another batch, or the COMMIT itself reports a definite rollback), the
+ * whole transaction is rolled back and every unit of the batch is re-run on its own through {@link Tx}
+ * (with its usual retries), so one bad unit never fails or loses the others and each caller sees its
+ * own outcome. A COMMIT that fails with a connection error (outcome unknown) is reported as a failure
+ * to every caller of the batch and never re-run.
+ *
+ * <p>Units follow the {@link Tx} contract: they may run more than once (rolled back in between), so they
+ * must not have effects outside the handle they are given. Validation belongs before {@link #submit}.
+ *
+ * <p>Batching is opportunistic: a committer never waits when the queue is empty; while one committer
+ * is busy committing, the next requests queue up and the next free committer takes them all at once.
+ * An optional {@code linger} makes a committer that found fewer than {@code maxBatch} units wait that
+ * long for more, but only while at least one other committer is busy (a loaded system), so an idle
+ * system never pays it (PostgreSQL's commit_delay/commit_siblings idea).
+ */
+public final class GroupCommit implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    /** Sizing. Defaults suit 2 cores with PostgreSQL on the same machine. */
+    public record Options(int committers, int maxBatch, Duration linger, int queueCapacity) {
+        public static final Options DEFAULTS = new Options(3, 64, Duration.ZERO, 20_000);
+
+        public Options {
+            if (committers < 1) throw new IllegalArgumentException("committers must be >= 1");
+            if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1");
+            if (queueCapacity < 1) throw new IllegalArgumentException("queueCapacity must be >= 1");
+            linger = linger == null ? Duration.ZERO : linger;
+        }
+    }
+
+    /** Thrown to a caller whose unit arrives while the committer is shutting down or overloaded. */
+    public static final class Unavailable extends RejectedExecutionException {
+        public Unavailable(String why) {
+            super(why);
+        }
+    }
+
+    private static final class Pending<R> {
+        final Function<Handle, R> unit;
+        final CompletableFuture<R> future = new CompletableFuture<>();
+        R result;
+
+        Pending(Function<Handle, R> unit) {
+            this.unit = unit;
+        }
+
+        void runIn(Handle h) {
+            result = unit.apply(h);
+        }
+
+        void succeed() {
+            future.complete(result);
+        }
+    }
+
+    private final Jdbi jdbi;
+    private final Tx tx;
+    private final Options options;
+    private final BlockingQueue<Pending<?>> queue;
+    private final List<Thread> committers = new ArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile boolean closed;
+
+    // statistics (also exported as metrics when a registry is given)
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong units = new AtomicLong();
+    private final AtomicLong fallbacks = new AtomicLong();
+    private final Histogram batchSizes;
+    private final Meter commits;
+
+    public GroupCommit(Jdbi jdbi, Tx tx, Options options) {
+        this(jdbi, tx, options, null);
+    }
+
+    public GroupCommit(Jdbi jdbi, Tx tx, Options options, MetricRegistry metrics) {
+        this.jdbi = jdbi;
+        this.tx = tx;
+        this.options = options;
+        this.queue = new LinkedBlockingQueue<>(options.queueCapacity());
+        MetricRegistry m = metrics == null ? new MetricRegistry() : metrics;
+        this.batchSizes = m.histogram(MetricRegistry.name(GroupCommit.class, "batch-size"),
+                () -> new Histogram(new SlidingTimeWindowArrayReservoir(60, TimeUnit.SECONDS)));
+        this.commits = m.meter(MetricRegistry.name(GroupCommit.class, "commits"));
+        m.gauge(MetricRegistry.name(GroupCommit.class, "queued"), () -> queue::size);
+        m.gauge(MetricRegistry.name(GroupCommit.class, "fallbacks"), () -> fallbacks::get);
+        for (int i = 0; i < options.committers(); i++) {
+            Thread t = new Thread(this::loop, "group-commit-" + i);
+            t.setDaemon(true);
+            committers.add(t);
+            t.start();
+        }
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /**
+     * Queues a unit of work; the future completes with its result after the transaction it ran in has
+     * committed, or exceptionally with the unit's own exception (or the commit's failure).
+     */
+    public <R> CompletableFuture<R> submit(Function<Handle, R> unit) {
+        Pending<R> p = new Pending<>(unit);
+        if (closed) {
+            p.future.completeExceptionally(new Unavailable("shutting down"));
+            return p.future;
+        }
+        if (!queue.offer(p)) {
+            p.future.completeExceptionally(new Unavailable("too many writes queued"));
+        } else if (closed && queue.remove(p)) {
+            // close() raced with this offer and the committers may already be gone
+            p.future.completeExceptionally(new Unavailable("shutting down"));
+        }
+        return p.future;
+    }
+
+    /** Blocking form of {@link #submit}: returns the result once committed, or throws the unit's exception. */
+    public <R> R run(Function<Handle, R> unit) {
+        return await(submit(unit));
+    }
+
+    /** Blocking form for units without a result. */
+    public void use(java.util.function.Consumer<Handle> unit) {
+        run(h -> {
+            unit.accept(h);
+            return null;
+        });
+    }
+
+    /** Waits for a future of {@link #submit} and rethrows its failure as it was thrown by the unit. */
+    public static <R> R await(CompletableFuture<R> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a commit", e);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    /** The unit's own exception (RuntimeExceptions as they were thrown; others wrapped). */
+    public static RuntimeException unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    /** Units run, transactions committed and batches that fell back to one-by-one, since start. */
+    public record Stats(long units, long batches, long fallbacks) {
+        public double meanBatch() {
+            return batches == 0 ? 0 : (double) units / batches;
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(units.get(), batches.get(), fallbacks.get());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void loop() {
+        List<Pending<?>> batch = new ArrayList<>(options.maxBatch());
+        while (true) {
+            try {
+                Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closed && queue.isEmpty()) return;
+                    continue;
+                }
+                busy.incrementAndGet();
+                try {
+                    batch.add(first);
+                    collect(batch);
+                    execute(batch);
+                } finally {
+                    batch.clear();
+                    busy.decrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                if (closed) return;
+            } catch (Throwable t) {
+                // execute() completes every future itself; this is a last resort so no caller hangs
+                LOG.error("group commit committer failed", t);
+                for (Pending<?> p : batch) {
+                    p.future.completeExceptionally(t);
+                }
+                batch.clear();
+            }
+        }
+    }
+
+    /** Adds what is queued to the batch, lingering for more only when other committers are busy. */
+    private void collect(List<Pending<?>> batch) throws InterruptedException {
+        queue.drainTo(batch, options.maxBatch() - batch.size());
+        long lingerNanos = options.linger().toNanos();
+        if (lingerNanos > 0 && batch.size() < options.maxBatch() && busy.get() > 1 && !closed) {
+            long deadline = System.nanoTime() + lingerNanos;
+            while (batch.size() < options.maxBatch()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                Pending<?> p = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (p == null) break;
+                batch.add(p);
+                queue.drainTo(batch, options.maxBatch() - batch.size());
+            }
+        }
+    }
+
+    /** Runs the batch in one transaction; completes every future (after the commit, or with its failure). */
+    private void execute(List<Pending<?>> batch) {
+        batches.incrementAndGet();
+        units.addAndGet(batch.size());
+        batchSizes.update(batch.size());
+        if (batch.size() == 1) {
+            runAlone(batch.get(0));
+            return;
+        }
+        Throwable failure = null;
+        boolean committed = false;
+        boolean commitUnknown = false;
+        try (Handle h = jdbi.open()) {
+            h.setTransactionIsolationLevel(TransactionIsolationLevel.READ_COMMITTED);
+            h.begin();
+            try {
+                for (Pending<?> p : batch) {
+                    p.runIn(h);
+                }
+            } catch (Throwable t) {
+                failure = t;
+                rollbackQuietly(h);
+            }
+            if (failure == null) {
+                try {
+                    h.commit();
+                    committed = true;
+                    commits.mark();
+                } catch (Throwable t) {
+                    failure = t;
+                    commitUnknown = connectionError(t);
+                    rollbackQuietly(h);
+                }
+            }
+        } catch (Throwable t) {
+            // opening the connection (or closing it) failed; nothing of this batch committed unless
+            // the commit above returned, in which case failure is still null and we go on below
+            if (failure == null && !committed) {
+                failure = t;
+            }
+        }
+        if (failure == null) {
+            for (Pending<?> p : batch) {
+                p.succeed();
+            }
+            return;
+        }
+        if (commitUnknown) {
+            // the COMMIT may or may not have happened: re-running could write twice, so say so
+            LOG.warn("group commit of {} units failed with an unknown outcome: {}", batch.size(), failure.toString());
+            for (Pending<?> p : batch) {
+                p.future.completeExceptionally(failure);
+            }
+            return;
+        }
+        fallbacks.incrementAndGet();
+        LOG.debug("group commit batch of {} fell back to one by one: {}", batch.size(), failure.toString());
+        for (Pending<?> p : batch) {
+            runAlone(p);
+        }
+    }
+
+    private <R> void runAlone(Pending<R> p) {
+        try {
+            R r = tx.run(h -> p.unit.apply(h));
+            p.future.complete(r);
+        } catch (Throwable t) {
+            p.future.completeExceptionally(t);
+        }
+    }
+
+    private static void rollbackQuietly(Handle h) {
+        try {
+            h.rollback();
+        } catch (Throwable ignored) {
+            // the connection is broken or already rolled back; closing the handle discards it
+        }
+    }
+
+    /** A failure of the connection itself (SQLSTATE class 08, or an I/O error): the commit's outcome is unknown. */
+    static boolean connectionError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                String state = s.getSQLState();
+                if (state == null || state.startsWith("08") || state.startsWith("57P")) {
+                    return true;
+                }
+                if (state.startsWith("40") || state.startsWith("23")) {
+                    return false; // the server rolled the transaction back: definite outcome
+                }
+            }
+            if (t instanceof java.io.IOException) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
+    /**
+     * Stops accepting units, lets the committers finish everything already queued (each caller still
+     * gets its outcome), and waits up to {@code timeout} for them to end.
+     */
+    public void close(Duration timeout) {
+        if (closed) return;
+        closed = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : committers) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left > 0) t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        // anything still queued (the timeout passed) is refused, never left hanging
+        List<Pending<?>> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Pending<?> p : left) {
+            p.future.completeExceptionally(new Unavailable("shutting down"));
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}
