@@ -32,7 +32,16 @@ class GroupCommitTest {
 
     @BeforeAll
     static void setUp() {
-        jdbi = Jdbi.create(TestDatabase.newDatabase(), "postgres", "");
+        // pooled like the server (a new connection per batch would dominate the timings)
+        org.apache.tomcat.jdbc.pool.PoolProperties pp = new org.apache.tomcat.jdbc.pool.PoolProperties();
+        pp.setUrl(TestDatabase.newDatabase());
+        pp.setDriverClassName("org.postgresql.Driver");
+        pp.setUsername("postgres");
+        pp.setPassword("");
+        pp.setMaxActive(40);
+        pp.setMaxIdle(40);
+        pp.setDefaultAutoCommit(true);
+        jdbi = Jdbi.create(new org.apache.tomcat.jdbc.pool.DataSource(pp));
         tx = new Tx(jdbi);
         jdbi.useHandle(h -> {
             h.execute("CREATE TABLE gc_rows (id text PRIMARY KEY, caller int NOT NULL)");
@@ -97,8 +106,8 @@ class GroupCommitTest {
     @Test
     void manyThreadsEachGetTheirOwnResultOnlyAfterCommit() throws Exception {
         gc = new GroupCommit(jdbi, tx, opts(3, 64));
-        int threads = 32;
-        int perThread = 40;
+        int threads = 24;
+        int perThread = 25;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicInteger notVisible = new AtomicInteger();
         List<Future<?>> done = new ArrayList<>();
@@ -188,8 +197,8 @@ class GroupCommitTest {
     @Test
     void retryableRacesAreRetriedAndEachUnitAppliesExactlyOnce() throws Exception {
         gc = new GroupCommit(jdbi, tx, opts(3, 16));
-        int threads = 24;
-        int perThread = 25;
+        int threads = 16;
+        int perThread = 20;
         String[] keys = {"k0", "k1", "k2", "k3"};
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> done = new ArrayList<>();
@@ -268,7 +277,7 @@ class GroupCommitTest {
     @Test
     void outcomesReachTheRightCallerUnderConcurrencyWithFailuresMixedIn() throws Exception {
         gc = new GroupCommit(jdbi, tx, opts(2, 32));
-        int n = 600;
+        int n = 300;
         Map<Integer, CompletableFuture<String>> futures = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<?>> done = new ArrayList<>();
