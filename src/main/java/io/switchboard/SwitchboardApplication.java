@@ -21,6 +21,7 @@ import io.switchboard.auth.Authenticators;
 import io.switchboard.auth.Caller;
 import io.switchboard.auth.DialectAuthFeature;
 import io.switchboard.cli.CompanyCommand;
+import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.tenancy.SettingsCache;
@@ -36,6 +37,7 @@ import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
 import io.switchboard.resources.AdminProfilesResource;
+import io.switchboard.resources.BenchResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
@@ -121,6 +123,14 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
         Tx tx = new Tx(jdbi);
         IdentityService identity = new IdentityService(tx, settings::get);
+        // concurrent write requests share one transaction and one commit (see core/GroupCommit)
+        GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics());
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                groupCommit.close();
+            }
+        });
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
         ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
@@ -140,6 +150,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AdminProfilesResource(tenancy, identity));
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
+        if (config.isBenchEndpoints()) {
+            env.jersey().register(new BenchResource(jdbi, groupCommit));
+        }
 
         if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
             TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");
