@@ -33,8 +33,9 @@ public class CompanyCommand extends ConfiguredCommand<SwitchboardConfiguration> 
 
     @Override
     public void configure(Subparser subparser) {
-        super.configure(subparser);
+        // the action comes first on the command line: `company create --name Acme config.yml`
         subparser.addArgument("action").choices("create").help("what to do");
+        super.configure(subparser);
         subparser.addArgument("--name").required(true).help("the company's name");
     }
 

@@ -18,13 +18,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedDatabase {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+    /** The database URL that means "start the embedded PostgreSQL" (config.yml default). */
+    public static final String EMBEDDED = "embedded";
     private static EmbeddedPostgres instance;
 
     private EmbeddedDatabase() {}
 
     /** If the URL is blank, start (once) the embedded server and point the factory at it. */
     public static synchronized void configureIfNeeded(DataSourceFactory factory, EmbeddedDatabaseConfig cfg) {
-        if (factory.getUrl() != null && !factory.getUrl().isBlank()) {
+        if (factory.getUrl() != null && !factory.getUrl().isBlank() && !EMBEDDED.equals(factory.getUrl())) {
             return;
         }
         Path dir = Path.of(cfg.getDataDir()).toAbsolutePath().normalize().resolve("pg");
@@ -57,7 +59,11 @@ public final class EmbeddedDatabase {
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
-                // durability stays on: fsync and synchronous_commit are PostgreSQL's defaults
+                // zonky starts PostgreSQL with -F (fsync off) and synchronous_commit=off for tests;
+                // a server that answers 2xx only after commit needs both on (later -c options win).
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("shared_buffers", "256MB")
                 .setServerConfig("wal_buffers", "16MB")
@@ -74,11 +80,12 @@ public final class EmbeddedDatabase {
     }
 
     /**
-     * Looks at a postmaster already running on the data directory. If another live server process
-     * (a JVM) started it, its port is returned and this process shares it (a second server, or the
-     * {@code company create} command next to a running server). If its starter is gone — a server
-     * killed with SIGKILL leaves its postmaster behind — it is stopped with a fast shutdown (which
-     * keeps every committed transaction) and null is returned, so this process starts its own.
+     * Looks at a postmaster already running on the data directory. The JVM that started it holds
+     * zonky's {@code epg-lock} file lock for as long as it lives. If the lock is held, another live
+     * server process owns the database: its port is returned and this process shares it (a second
+     * server, or {@code company create} next to a running server). If the lock is free but a
+     * postmaster still runs, its starter died (SIGKILL): the orphan is stopped with a fast shutdown,
+     * which keeps every committed transaction, and null is returned so this process starts its own.
      */
     private static Integer sharedPort(Path dir) {
         Path pidFile = dir.resolve("postmaster.pid");
@@ -92,9 +99,15 @@ public final class EmbeddedDatabase {
             if (ph == null || !ph.isAlive() || !ph.info().command().orElse("").contains("postgres")) {
                 return null;
             }
-            boolean owned = ph.parent().map(p -> p.isAlive() && p.info().command().orElse("").contains("java"))
-                    .orElse(false);
-            if (owned && lines.size() > 3) {
+            Path lockFile = dir.resolve("epg-lock");
+            boolean ownerAlive;
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock lock = ch.tryLock();
+                ownerAlive = lock == null;
+                if (lock != null) lock.release();
+            }
+            if (ownerAlive && lines.size() > 3) {
                 return Integer.parseInt(lines.get(3).trim());
             }
             LOG.warn("stopping orphaned embedded PostgreSQL (pid {}) left by an earlier process", pid);

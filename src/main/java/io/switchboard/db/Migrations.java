@@ -15,6 +15,9 @@ public final class Migrations {
 
     /** Applies pending changesets on a short-lived data source of its own. Liquibase's lock table serialises servers. */
     public static void migrate(DataSourceFactory factory, MetricRegistry metrics) {
+        // keep stdout clean (the CLI prints JSON there): Liquibase's summary goes to the log instead
+        System.setProperty("liquibase.showSummaryOutput", "log");
+        System.setProperty("liquibase.showSummary", "off");
         try (CloseableLiquibase lb = new CloseableLiquibaseWithClassPathMigrationsFile(
                 factory.build(metrics, "liquibase"), CHANGELOG)) {
             lb.update(new Contexts(), new LabelExpression());
