@@ -38,6 +38,7 @@ import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
 import io.switchboard.resources.AdminProfilesResource;
 import io.switchboard.resources.BenchResource;
+import io.switchboard.resources.FormsResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
@@ -148,6 +149,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity));
+        env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
         if (config.isBenchEndpoints()) {
