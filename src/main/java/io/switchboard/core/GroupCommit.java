@@ -152,6 +152,14 @@ public final class GroupCommit implements AutoCloseable {
         return await(submit(unit));
     }
 
+    /**
+     * Runs the unit through {@code groupCommit} when there is one, else in its own {@link Tx} transaction:
+     * the one-line switch for services and resources that can run either way.
+     */
+    public static <R> R run(GroupCommit groupCommit, Tx tx, Function<Handle, R> unit) {
+        return groupCommit != null ? groupCommit.run(unit) : tx.run(unit::apply);
+    }
+
     /** Blocking form for units without a result. */
     public void use(java.util.function.Consumer<Handle> unit) {
         run(h -> {
@@ -197,32 +205,51 @@ public final class GroupCommit implements AutoCloseable {
 
     private void loop() {
         List<Pending<?>> batch = new ArrayList<>(options.maxBatch());
-        while (true) {
-            try {
-                Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closed && queue.isEmpty()) return;
-                    continue;
-                }
-                busy.incrementAndGet();
+        // each committer keeps one connection (handle) across batches: no pool round trip per batch, and
+        // DAOs attached to it stay attached (db/Daos); it is replaced after any failure
+        Handle[] handle = new Handle[1];
+        try {
+            while (true) {
                 try {
-                    batch.add(first);
-                    collect(batch);
-                    execute(batch);
-                } finally {
+                    Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (closed && queue.isEmpty()) return;
+                        continue;
+                    }
+                    busy.incrementAndGet();
+                    try {
+                        batch.add(first);
+                        collect(batch);
+                        execute(batch, handle);
+                    } finally {
+                        batch.clear();
+                        busy.decrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    if (closed) return;
+                } catch (Throwable t) {
+                    // execute() completes every future itself; this is a last resort so no caller hangs
+                    LOG.error("group commit committer failed", t);
+                    for (Pending<?> p : batch) {
+                        p.future.completeExceptionally(t);
+                    }
                     batch.clear();
-                    busy.decrementAndGet();
+                    discard(handle);
                 }
-            } catch (InterruptedException e) {
-                if (closed) return;
-            } catch (Throwable t) {
-                // execute() completes every future itself; this is a last resort so no caller hangs
-                LOG.error("group commit committer failed", t);
-                for (Pending<?> p : batch) {
-                    p.future.completeExceptionally(t);
-                }
-                batch.clear();
             }
+        } finally {
+            discard(handle);
+        }
+    }
+
+    private static void discard(Handle[] handle) {
+        if (handle[0] != null) {
+            try {
+                handle[0].close();
+            } catch (Throwable ignored) {
+                // a broken connection: the pool validates it before lending it again
+            }
+            handle[0] = null;
         }
     }
 
@@ -244,20 +271,20 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /** Runs the batch in one transaction; completes every future (after the commit, or with its failure). */
-    private void execute(List<Pending<?>> batch) {
+    private void execute(List<Pending<?>> batch, Handle[] handle) {
         batches.incrementAndGet();
         units.addAndGet(batch.size());
         batchSizes.update(batch.size());
-        if (batch.size() == 1) {
-            runAlone(batch.get(0));
-            return;
-        }
         Throwable failure = null;
         boolean committed = false;
         boolean commitUnknown = false;
-        try (Handle h = jdbi.open()) {
+        try {
+            if (handle[0] == null) {
+                handle[0] = jdbi.open();
+            }
+            Handle h = handle[0];
             // READ COMMITTED, as Tx: PostgreSQL's default, so it is not set here (pgjdbc would spend a round
-            // trip on SET SESSION CHARACTERISTICS per batch; Jdbi restores a level Tx changed)
+            // trip on SET SESSION CHARACTERISTICS per batch)
             h.begin();
             try {
                 for (Pending<?> p : batch) {
@@ -279,8 +306,7 @@ public final class GroupCommit implements AutoCloseable {
                 }
             }
         } catch (Throwable t) {
-            // opening the connection (or closing it) failed; nothing of this batch committed unless
-            // the commit above returned, in which case failure is still null and we go on below
+            // opening the connection failed; nothing of this batch ran
             if (failure == null && !committed) {
                 failure = t;
             }
@@ -291,6 +317,7 @@ public final class GroupCommit implements AutoCloseable {
             }
             return;
         }
+        discard(handle);
         if (commitUnknown) {
             // the COMMIT may or may not have happened: re-running could write twice, so say so
             LOG.warn("group commit of {} units failed with an unknown outcome: {}", batch.size(), failure.toString());
@@ -299,8 +326,15 @@ public final class GroupCommit implements AutoCloseable {
             }
             return;
         }
-        fallbacks.incrementAndGet();
-        LOG.debug("group commit batch of {} fell back to one by one: {}", batch.size(), failure.toString());
+        if (batch.size() == 1 && !Tx.retryable(failure) && !connectionError(failure)) {
+            // alone already: its own failure (a race, or a lost connection before COMMIT, is re-run below)
+            batch.get(0).future.completeExceptionally(failure);
+            return;
+        }
+        if (batch.size() > 1) {
+            fallbacks.incrementAndGet();
+            LOG.debug("group commit batch of {} fell back to one by one: {}", batch.size(), failure.toString());
+        }
         for (Pending<?> p : batch) {
             runAlone(p);
         }

@@ -306,6 +306,41 @@ class GroupCommitTest {
     }
 
     @Test
+    void afterCommitCallbacksRunOnlyForTheAttemptThatCommitted() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger attempt = new AtomicInteger();
+        CompletableFuture<String> good = gc.submit(h -> {
+            int a = attempt.incrementAndGet();
+            h.afterCommit(() -> ran.add("good-attempt-" + a));
+            return insert(h, "cb-good", 1);
+        });
+        CompletableFuture<String> bad = gc.submit(h -> {
+            h.afterCommit(() -> ran.add("bad"));
+            throw new IllegalStateException("no");
+        });
+        release.countDown();
+        assertThat(good.get(10, TimeUnit.SECONDS)).isEqualTo("cb-good");
+        assertThatThrownBy(() -> GroupCommit.await(bad)).isInstanceOf(IllegalStateException.class);
+        // the shared attempt was rolled back: only the re-run's callback ran
+        assertThat(ran).containsExactly("good-attempt-2");
+    }
+
+    @Test
+    void aCommitterKeepsWorkingAfterItsConnectionIsKilled() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        int pid = gc.run(h -> h.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one());
+        jdbi.useHandle(h -> h.createQuery("SELECT pg_terminate_backend(?)").bind(0, pid).mapTo(Boolean.class).one());
+        // the committer's connection is gone: the unit is re-run on a fresh connection and succeeds
+        String first = gc.run(h -> insert(h, "after-kill", 1));
+        String second = gc.run(h -> insert(h, "after-kill-2", 1));
+        assertThat(first).isEqualTo("after-kill");
+        assertThat(second).isEqualTo("after-kill-2");
+        assertThat(rows("id LIKE 'after-kill%'")).isEqualTo(2);
+    }
+
+    @Test
     void connectionErrorsAreAnUnknownOutcomeAndConstraintErrorsAreNot() {
         assertThat(GroupCommit.connectionError(new SQLException("gone", "08006"))).isTrue();
         assertThat(GroupCommit.connectionError(new RuntimeException(new java.io.IOException("reset")))).isTrue();
