@@ -10,6 +10,7 @@ import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.migrations.MigrationsBundle;
@@ -33,6 +34,7 @@ import io.switchboard.errors.CatchAllExceptionMapper;
 import io.switchboard.errors.JsonParseExceptionMapper;
 import io.switchboard.errors.WebApplicationExceptionMapper;
 import io.switchboard.health.DatabaseHealthCheck;
+import io.switchboard.http.Operations;
 import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
@@ -81,6 +83,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
             }
         });
         bootstrap.addCommand(new CompanyCommand());
+        Operations.initialize(bootstrap);
     }
 
     /** The configured database, starting the embedded PostgreSQL first when no URL is set. */
@@ -116,7 +119,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
             LOG.info("database migrated in {} ms", (System.nanoTime() - t0) / 1_000_000);
         }
         ObjectMapper mapper = env.getObjectMapper();
-        Jdbi jdbi = newJdbi(new JdbiFactory().build(env, dsf, "postgresql"), mapper);
+        ManagedDataSource dataSource = dsf.build(env.metrics(), "postgresql");
+        Jdbi jdbi = newJdbi(new JdbiFactory().build(env, dsf, dataSource, "postgresql"), mapper);
 
         // core services
         TenancyService tenancy = new TenancyService(jdbi);
@@ -145,13 +149,15 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 authenticators.companyIds()));
         env.jersey().register(RolesAllowedDynamicFeature.class);
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+        // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
+        Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity));
         env.jersey().register(new FormsResource());
 
-        env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
+        env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));
         if (config.isBenchEndpoints()) {
             env.jersey().register(new BenchResource(jdbi, groupCommit));
         }

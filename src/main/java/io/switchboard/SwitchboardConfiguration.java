@@ -3,6 +3,7 @@ package io.switchboard;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
+import io.switchboard.limits.RateLimitConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -22,6 +23,16 @@ public class SwitchboardConfiguration extends Configuration {
 
     /** Create a demo company and print its keys when the database has no company yet. */
     private boolean createDemoCompany = true;
+
+    /** Rate limits per company and endpoint class (docs/operations.md). */
+    @Valid @NotNull
+    private RateLimitConfig rateLimits = new RateLimitConfig();
+
+    @JsonProperty
+    public RateLimitConfig getRateLimits() { return rateLimits; }
+
+    @JsonProperty
+    public void setRateLimits(RateLimitConfig r) { this.rateLimits = r; }
 
     @JsonProperty("database")
     public DataSourceFactory getDataSourceFactory() { return database; }

@@ -30,22 +30,37 @@ public final class AppFixture {
     private Jdbi jdbi;
 
     public AppFixture(ConfigOverride... extra) {
-        this.dbUrl = TestDatabase.newDatabase();
-        ConfigOverride[] base = {
-                ConfigOverride.config("database.url", dbUrl),
-                ConfigOverride.config("database.user", "postgres"),
-                ConfigOverride.config("migrateOnStartup", "false"),
-                ConfigOverride.config("createDemoCompany", "false"),
-                ConfigOverride.config("adminToken", ADMIN_TOKEN),
-                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("logging.level", "WARN"),
-        };
-        ConfigOverride[] all = new ConfigOverride[base.length + extra.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        this.app = new DropwizardAppExtension<>(SwitchboardApplication.class,
-                ResourceHelpers.resourceFilePath("test-config.yml"), all);
+        this(SwitchboardApplication.class, extra);
+    }
+
+    /** The same, running a subclass of the application (e.g. one that adds test-only resources). */
+    public AppFixture(Class<? extends SwitchboardApplication> appClass, ConfigOverride... extra) {
+        this(appClass, "test-config.yml", Map.of(), extra);
+    }
+
+    /**
+     * With another configuration file (a test resource name, or a path such as the real config.yml) and
+     * settings that replace the fixture's own (e.g. {@code database.url} of another PostgreSQL, or
+     * {@code migrateOnStartup}). Dropwizard keeps overrides in a set, so a key must not be given twice.
+     */
+    public AppFixture(Class<? extends SwitchboardApplication> appClass, String configFile, Map<String, String> settings,
+                      ConfigOverride... extra) {
+        Map<String, String> base = new java.util.LinkedHashMap<>();
+        base.put("database.url", settings.containsKey("database.url") ? null : TestDatabase.newDatabase());
+        base.put("database.user", "postgres");
+        base.put("migrateOnStartup", "false");
+        base.put("createDemoCompany", "false");
+        base.put("adminToken", ADMIN_TOKEN);
+        base.put("server.applicationConnectors[0].port", "0");
+        base.put("server.adminConnectors[0].port", "0");
+        base.put("logging.level", "WARN");
+        base.putAll(settings);
+        this.dbUrl = base.get("database.url");
+        java.util.List<ConfigOverride> all = new java.util.ArrayList<>();
+        base.forEach((k, v) -> all.add(ConfigOverride.config(k, v)));
+        all.addAll(java.util.Arrays.asList(extra));
+        String configPath = new java.io.File(configFile).isFile() ? configFile : ResourceHelpers.resourceFilePath(configFile);
+        this.app = new DropwizardAppExtension<>(appClass, configPath, all.toArray(new ConfigOverride[0]));
     }
 
     public String baseUrl() {

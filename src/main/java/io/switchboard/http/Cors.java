@@ -1,0 +1,68 @@
+package io.switchboard.http;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The CORS policy (operations.md, "Browsers"). Only the public endpoints take part:
+ * {@code /client/*}, {@code /api/client/*} except the campaign trigger, {@code /api/public/apps/*} and
+ * {@code /v1/*}. Secret-key and admin endpoints send no CORS headers at all, so browsers cannot read
+ * their answers from another origin.
+ */
+public final class Cors {
+    public static final String ALLOW_METHODS = "GET, POST, OPTIONS";
+    public static final String ALLOW_HEADERS = "Authorization, Content-Type, revision, PublicWriteKey, "
+            + "Idempotency-Key, X-Klaviyo-Revision-Fall-Forward-Opt-Out";
+    public static final String EXPOSE_HEADERS = "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
+            + "Retry-After, revision";
+    public static final String MAX_AGE = "600";
+
+    private Cors() {}
+
+    /** Whether a path (with or without leading slash) is one of the browser-facing public endpoints. */
+    public static boolean isPublic(String rawPath) {
+        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        if (p.startsWith("/client/") || p.equals("/client")) return true;
+        if (p.startsWith("/api/client/campaigns/") || p.equals("/api/client/campaigns")) return false;
+        return p.startsWith("/api/client/") || p.startsWith("/api/public/apps/") || p.startsWith("/v1/");
+    }
+
+    /** Klaviyo's client endpoints name their company in the query ({@code ?company_id=}). */
+    public static boolean companyInQuery(String rawPath) {
+        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        return p.startsWith("/client/") || p.equals("/client");
+    }
+
+    /**
+     * Whether {@code origin} is allowed by a company's {@code cors_origins}: empty means any; otherwise an
+     * exact origin ({@code https://shop.example.com}, compared case-insensitively, default ports
+     * ignored), {@code *}, or a subdomain wildcard ({@code https://*.example.com}).
+     */
+    public static boolean allowed(String origin, List<String> allowedOrigins) {
+        if (allowedOrigins == null || allowedOrigins.isEmpty()) return true;
+        String o = normalize(origin);
+        for (String a : allowedOrigins) {
+            if (a == null) continue;
+            String n = normalize(a);
+            if (n.equals("*") || n.equals(o)) return true;
+            int star = n.indexOf("://*.");
+            if (star > 0) {
+                String scheme = n.substring(0, star + 3);
+                String suffix = n.substring(star + 4); // ".example.com[:port]"
+                if (o.startsWith(scheme) && o.endsWith(suffix) && o.length() > scheme.length() + suffix.length()) {
+                    String host = o.substring(scheme.length(), o.length() - suffix.length());
+                    if (!host.contains("/") && !host.contains(":")) return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static String normalize(String origin) {
+        String o = origin.trim().toLowerCase(Locale.ROOT);
+        while (o.endsWith("/")) o = o.substring(0, o.length() - 1);
+        if (o.startsWith("https://") && o.endsWith(":443")) o = o.substring(0, o.length() - 4);
+        if (o.startsWith("http://") && o.endsWith(":80")) o = o.substring(0, o.length() - 3);
+        return o;
+    }
+}

@@ -1,0 +1,116 @@
+package io.switchboard.limits;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import io.github.bucket4j.ConfigurationBuilder;
+import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * Bucket4j buckets in PostgreSQL (table {@code rate_limit_buckets}, migration 005): one row per
+ * company, endpoint class and limit, updated under {@code SELECT … FOR UPDATE}. Also usable with a local
+ * (in-memory) proxy manager for unit tests.
+ */
+public final class Bucket4jBuckets implements SharedBuckets {
+    public static final String TABLE = "rate_limit_buckets";
+    private final ProxyManager<String> proxies;
+    private final PostgreSQLSelectForUpdateBasedProxyManager<String> postgres;
+    private final Map<String, Bucket> local;
+
+    private Bucket4jBuckets(PostgreSQLSelectForUpdateBasedProxyManager<String> pm) {
+        this.proxies = pm;
+        this.postgres = pm;
+        this.local = null;
+    }
+
+    private Bucket4jBuckets() {
+        this.proxies = null;
+        this.postgres = null;
+        this.local = new ConcurrentHashMap<>();
+    }
+
+    /** Process-local buckets with the same semantics (unit tests, or a single server without sharing). */
+    public static Bucket4jBuckets inMemory() {
+        return new Bucket4jBuckets();
+    }
+
+    public static Bucket4jBuckets postgres(DataSource dataSource) {
+        PostgreSQLSelectForUpdateBasedProxyManager<String> pm = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+                .primaryKeyMapper(PrimaryKeyMapper.STRING)
+                .table(TABLE)
+                .idColumn("id")
+                .stateColumn("state")
+                .expiresAtColumn("expires_at")
+                // a row lives until its bucket would be full again, plus a minute
+                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
+                .build();
+        return new Bucket4jBuckets(pm);
+    }
+
+    /** Deletes up to {@code batch} expired rows; returns how many. */
+    public int removeExpired(int batch) {
+        return postgres == null ? 0 : postgres.removeExpired(batch);
+    }
+
+    static BucketConfiguration configuration(RateLimit l) {
+        ConfigurationBuilder b = BucketConfiguration.builder();
+        // order matters: remaining() reads the last bandwidth, so the steady window goes last
+        if (l.burstPerSecond() > 0) {
+            b.addLimit(x -> x.capacity(l.burstPerSecond()).refillGreedy(l.burstPerSecond(), Duration.ofSeconds(1)));
+        }
+        if (l.steadyPerMinute() > 0) {
+            b.addLimit(x -> x.capacity(l.steadyPerMinute()).refillGreedy(l.steadyPerMinute(), Duration.ofMinutes(1)));
+        }
+        return b.build();
+    }
+
+    /** Proxies are cheap handles (no remote call); callers may cache them per key. */
+    public Bucket bucket(String key, RateLimit limit) {
+        BucketConfiguration cfg = configuration(limit);
+        if (local != null) {
+            return local.computeIfAbsent(key, k -> {
+                LocalBucketBuilder b = Bucket.builder();
+                for (var bw : cfg.getBandwidths()) b.addLimit(bw);
+                return b.build();
+            });
+        }
+        return proxies.builder().build(key, () -> cfg);
+    }
+
+    @Override
+    public Reservation reserve(String key, RateLimit limit, long wanted) {
+        return reserve(bucket(key, limit), limit, wanted);
+    }
+
+    public static Reservation reserve(Bucket bucket, RateLimit limit, long wanted) {
+        VerboseResult<Long> r = bucket.asVerbose().tryConsumeAsMuchAsPossible(wanted);
+        long granted = r.getValue();
+        long[] available = r.getDiagnostics().getAvailableTokensPerEachBandwidth();
+        long remaining = available.length == 0 ? 0 : available[available.length - 1];
+        long wait = 0;
+        if (granted == 0) {
+            // every exhausted window needs at most one token's refill time (greedy refill)
+            List<long[]> windows = new ArrayList<>(); // {capacity, periodNanos}
+            if (limit.burstPerSecond() > 0) windows.add(new long[] {limit.burstPerSecond(), 1_000_000_000L});
+            if (limit.steadyPerMinute() > 0) windows.add(new long[] {limit.steadyPerMinute(), 60_000_000_000L});
+            for (int i = 0; i < windows.size() && i < available.length; i++) {
+                if (available[i] < 1) {
+                    wait = Math.max(wait, windows.get(i)[1] / windows.get(i)[0]);
+                }
+            }
+            if (wait == 0) wait = 1_000_000L;
+        }
+        return new Reservation(granted, Math.max(0, remaining), wait);
+    }
+}
