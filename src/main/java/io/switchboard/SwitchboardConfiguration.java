@@ -79,6 +79,7 @@ public class SwitchboardConfiguration extends Configuration {
     public static class GroupCommitConfig {
         private int committers = 3;
         private int maxBatch = 64;
+        private int maxWeight = 200;
         private long lingerMicros = 0;
         private int queueCapacity = 20_000;
 
@@ -86,13 +87,15 @@ public class SwitchboardConfiguration extends Configuration {
         @JsonProperty public void setCommitters(int c) { this.committers = c; }
         @JsonProperty public int getMaxBatch() { return maxBatch; }
         @JsonProperty public void setMaxBatch(int m) { this.maxBatch = m; }
+        @JsonProperty public int getMaxWeight() { return maxWeight; }
+        @JsonProperty public void setMaxWeight(int w) { this.maxWeight = w; }
         @JsonProperty public long getLingerMicros() { return lingerMicros; }
         @JsonProperty public void setLingerMicros(long l) { this.lingerMicros = l; }
         @JsonProperty public int getQueueCapacity() { return queueCapacity; }
         @JsonProperty public void setQueueCapacity(int q) { this.queueCapacity = q; }
 
         public io.switchboard.core.GroupCommit.Options options() {
-            return new io.switchboard.core.GroupCommit.Options(committers, maxBatch,
+            return new io.switchboard.core.GroupCommit.Options(committers, maxBatch, maxWeight,
                     java.time.Duration.ofNanos(lingerMicros * 1000), queueCapacity);
         }
     }

@@ -50,12 +50,18 @@ public final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
     /** Sizing. Defaults suit 2 cores with PostgreSQL on the same machine. */
-    public record Options(int committers, int maxBatch, Duration linger, int queueCapacity) {
-        public static final Options DEFAULTS = new Options(3, 64, Duration.ZERO, 20_000);
+    public record Options(int committers, int maxBatch, int maxWeight, Duration linger, int queueCapacity) {
+        public static final Options DEFAULTS = new Options(3, 64, 200, Duration.ZERO, 20_000);
+
+        /** Without a weight bound (every unit weighs 1, so maxBatch bounds the batch). */
+        public Options(int committers, int maxBatch, Duration linger, int queueCapacity) {
+            this(committers, maxBatch, Integer.MAX_VALUE, linger, queueCapacity);
+        }
 
         public Options {
             if (committers < 1) throw new IllegalArgumentException("committers must be >= 1");
             if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1");
+            if (maxWeight < 1) throw new IllegalArgumentException("maxWeight must be >= 1");
             if (queueCapacity < 1) throw new IllegalArgumentException("queueCapacity must be >= 1");
             linger = linger == null ? Duration.ZERO : linger;
         }
@@ -70,11 +76,13 @@ public final class GroupCommit implements AutoCloseable {
 
     private static final class Pending<R> {
         final Function<Handle, R> unit;
+        final int weight;
         final CompletableFuture<R> future = new CompletableFuture<>();
         R result;
 
-        Pending(Function<Handle, R> unit) {
+        Pending(Function<Handle, R> unit, int weight) {
             this.unit = unit;
+            this.weight = Math.max(1, weight);
         }
 
         void runIn(Handle h) {
@@ -98,6 +106,7 @@ public final class GroupCommit implements AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong units = new AtomicLong();
     private final AtomicLong fallbacks = new AtomicLong();
+    private final AtomicLong reruns = new AtomicLong();
     private final Histogram batchSizes;
     private final Meter commits;
 
@@ -133,7 +142,16 @@ public final class GroupCommit implements AutoCloseable {
      * committed, or exceptionally with the unit's own exception (or the commit's failure).
      */
     public <R> CompletableFuture<R> submit(Function<Handle, R> unit) {
-        Pending<R> p = new Pending<>(unit);
+        return submit(1, unit);
+    }
+
+    /**
+     * As {@link #submit(Function)}, for a unit that does {@code weight} units of work (e.g. the messages
+     * of a batch request): a shared transaction holds at most {@code maxWeight} of work (or one unit), so
+     * big requests are not stacked into long transactions that hold locks and collide.
+     */
+    public <R> CompletableFuture<R> submit(int weight, Function<Handle, R> unit) {
+        Pending<R> p = new Pending<>(unit, weight);
         if (closed) {
             p.future.completeExceptionally(new Unavailable("shutting down"));
             return p.future;
@@ -152,12 +170,22 @@ public final class GroupCommit implements AutoCloseable {
         return await(submit(unit));
     }
 
+    /** Blocking form of {@link #submit(int, Function)}. */
+    public <R> R run(int weight, Function<Handle, R> unit) {
+        return await(submit(weight, unit));
+    }
+
     /**
      * Runs the unit through {@code groupCommit} when there is one, else in its own {@link Tx} transaction:
      * the one-line switch for services and resources that can run either way.
      */
     public static <R> R run(GroupCommit groupCommit, Tx tx, Function<Handle, R> unit) {
-        return groupCommit != null ? groupCommit.run(unit) : tx.run(unit::apply);
+        return run(groupCommit, tx, 1, unit);
+    }
+
+    /** As {@link #run(GroupCommit, Tx, Function)} for a unit of the given weight. */
+    public static <R> R run(GroupCommit groupCommit, Tx tx, int weight, Function<Handle, R> unit) {
+        return groupCommit != null ? groupCommit.run(weight, unit) : tx.run(unit::apply);
     }
 
     /** Blocking form for units without a result. */
@@ -190,15 +218,18 @@ public final class GroupCommit implements AutoCloseable {
         return new IllegalStateException(t);
     }
 
-    /** Units run, transactions committed and batches that fell back to one-by-one, since start. */
-    public record Stats(long units, long batches, long fallbacks) {
+    /**
+     * Units run, batches formed, batches that fell back to one-by-one, and shared transactions re-run
+     * (after a race, or without a unit that failed), since start.
+     */
+    public record Stats(long units, long batches, long fallbacks, long reruns) {
         public double meanBatch() {
             return batches == 0 ? 0 : (double) units / batches;
         }
     }
 
     public Stats stats() {
-        return new Stats(units.get(), batches.get(), fallbacks.get());
+        return new Stats(units.get(), batches.get(), fallbacks.get(), reruns.get());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -253,31 +284,97 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** Adds what is queued to the batch, lingering for more only when other committers are busy. */
+    /** Adds what is queued to the batch (up to maxBatch units and maxWeight of work), lingering only under load. */
     private void collect(List<Pending<?>> batch) throws InterruptedException {
-        queue.drainTo(batch, options.maxBatch() - batch.size());
+        int weight = 0;
+        for (Pending<?> p : batch) weight += p.weight;
+        while (batch.size() < options.maxBatch() && weight < options.maxWeight()) {
+            Pending<?> p = queue.poll();
+            if (p == null) break;
+            batch.add(p);
+            weight += p.weight;
+        }
         long lingerNanos = options.linger().toNanos();
-        if (lingerNanos > 0 && batch.size() < options.maxBatch() && busy.get() > 1 && !closed) {
+        if (lingerNanos > 0 && batch.size() < options.maxBatch() && weight < options.maxWeight() && busy.get() > 1
+                && !closed) {
             long deadline = System.nanoTime() + lingerNanos;
-            while (batch.size() < options.maxBatch()) {
+            while (batch.size() < options.maxBatch() && weight < options.maxWeight()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
                 Pending<?> p = queue.poll(left, TimeUnit.NANOSECONDS);
                 if (p == null) break;
                 batch.add(p);
-                queue.drainTo(batch, options.maxBatch() - batch.size());
+                weight += p.weight;
             }
         }
     }
 
-    /** Runs the batch in one transaction; completes every future (after the commit, or with its failure). */
-    private void execute(List<Pending<?>> batch, Handle[] handle) {
+    /** How many times a shared transaction is re-run after a race before the batch goes one by one. */
+    private static final int RACE_RERUNS = 2;
+    /** How many failing units are taken out of a batch (each then runs alone) before it goes one by one. */
+    private static final int EXCLUSIONS = 3;
+
+    /**
+     * Runs the batch in one transaction and completes every future after the commit. On failure the
+     * transaction is rolled back and: a race (retryable) re-runs the same batch after a short pause, up to
+     * {@link #RACE_RERUNS} times; a unit that threw is taken out (it runs alone afterwards, through Tx, and
+     * its caller gets that outcome) and the others are re-run together, up to {@link #EXCLUSIONS} times;
+     * beyond that, or when the COMMIT itself failed, every unit runs alone through Tx. A COMMIT that failed
+     * with a connection error has an unknown outcome and is reported to every caller, never re-run.
+     */
+    private void execute(List<Pending<?>> initial, Handle[] handle) {
         batches.incrementAndGet();
-        units.addAndGet(batch.size());
-        batchSizes.update(batch.size());
-        Throwable failure = null;
-        boolean committed = false;
-        boolean commitUnknown = false;
+        units.addAndGet(initial.size());
+        batchSizes.update(initial.size());
+        List<Pending<?>> batch = new ArrayList<>(initial);
+        List<Pending<?>> excluded = new ArrayList<>();
+        int races = 0;
+        while (true) {
+            Attempt a = attempt(batch, handle);
+            if (a.failure == null) {
+                for (Pending<?> p : batch) p.succeed();
+                break;
+            }
+            discard(handle);
+            if (a.commitUnknown) {
+                // the COMMIT may or may not have happened: re-running could write twice, so say so
+                LOG.warn("group commit of {} units failed with an unknown outcome: {}", batch.size(),
+                        a.failure.toString());
+                for (Pending<?> p : batch) p.future.completeExceptionally(a.failure);
+                break;
+            }
+            boolean retryable = Tx.retryable(a.failure) || connectionError(a.failure);
+            if (batch.size() == 1 && !retryable) {
+                batch.get(0).future.completeExceptionally(a.failure); // alone already: its own outcome
+                break;
+            }
+            if (retryable && races < RACE_RERUNS && batch.size() > 1) {
+                races++;
+                reruns.incrementAndGet();
+                pause(races);
+                continue;
+            }
+            if (!retryable && a.failedUnit >= 0 && excluded.size() < EXCLUSIONS) {
+                excluded.add(batch.remove(a.failedUnit));
+                reruns.incrementAndGet();
+                if (batch.isEmpty()) break;
+                continue;
+            }
+            if (batch.size() > 1) {
+                fallbacks.incrementAndGet();
+                LOG.debug("group commit batch of {} fell back to one by one: {}", batch.size(), a.failure.toString());
+            }
+            for (Pending<?> p : batch) runAlone(p);
+            break;
+        }
+        // units that failed inside a shared transaction run alone, after the others committed
+        for (Pending<?> p : excluded) runAlone(p);
+    }
+
+    private record Attempt(Throwable failure, int failedUnit, boolean commitUnknown) {}
+
+    private Attempt attempt(List<Pending<?>> batch, Handle[] handle) {
+        int i = -1;
         try {
             if (handle[0] == null) {
                 handle[0] = jdbi.open();
@@ -287,56 +384,32 @@ public final class GroupCommit implements AutoCloseable {
             // trip on SET SESSION CHARACTERISTICS per batch)
             h.begin();
             try {
-                for (Pending<?> p : batch) {
-                    p.runIn(h);
+                for (i = 0; i < batch.size(); i++) {
+                    batch.get(i).runIn(h);
                 }
             } catch (Throwable t) {
-                failure = t;
                 rollbackQuietly(h);
+                return new Attempt(t, i, false);
             }
-            if (failure == null) {
-                try {
-                    h.commit();
-                    committed = true;
-                    commits.mark();
-                } catch (Throwable t) {
-                    failure = t;
-                    commitUnknown = connectionError(t);
-                    rollbackQuietly(h);
-                }
+            try {
+                h.commit();
+                commits.mark();
+                return new Attempt(null, -1, false);
+            } catch (Throwable t) {
+                rollbackQuietly(h);
+                return new Attempt(t, -1, connectionError(t));
             }
         } catch (Throwable t) {
-            // opening the connection failed; nothing of this batch ran
-            if (failure == null && !committed) {
-                failure = t;
-            }
+            // opening the connection or BEGIN failed: nothing of this batch ran
+            return new Attempt(t, -1, false);
         }
-        if (failure == null) {
-            for (Pending<?> p : batch) {
-                p.succeed();
-            }
-            return;
-        }
-        discard(handle);
-        if (commitUnknown) {
-            // the COMMIT may or may not have happened: re-running could write twice, so say so
-            LOG.warn("group commit of {} units failed with an unknown outcome: {}", batch.size(), failure.toString());
-            for (Pending<?> p : batch) {
-                p.future.completeExceptionally(failure);
-            }
-            return;
-        }
-        if (batch.size() == 1 && !Tx.retryable(failure) && !connectionError(failure)) {
-            // alone already: its own failure (a race, or a lost connection before COMMIT, is re-run below)
-            batch.get(0).future.completeExceptionally(failure);
-            return;
-        }
-        if (batch.size() > 1) {
-            fallbacks.incrementAndGet();
-            LOG.debug("group commit batch of {} fell back to one by one: {}", batch.size(), failure.toString());
-        }
-        for (Pending<?> p : batch) {
-            runAlone(p);
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 2L << attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -161,8 +161,10 @@ class GroupCommitTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("unit 99 is invalid");
         assertThat(rows("id LIKE 'good-%'")).isEqualTo(20);
         assertThat(rows("id = 'bad'")).isZero();
-        assertThat(gc.stats().fallbacks()).isEqualTo(1);
-        assertThat(gc.stats().batches()).isEqualTo(2); // the blocker, then all 21 in one batch
+        // the blocker, then all 21 in one batch: re-run once without the bad unit, which then ran alone
+        assertThat(gc.stats().batches()).isEqualTo(2);
+        assertThat(gc.stats().reruns()).isEqualTo(1);
+        assertThat(gc.stats().fallbacks()).isZero();
     }
 
     @Test
@@ -243,7 +245,7 @@ class GroupCommitTest {
         release.countDown();
         assertThat(flaky.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
         assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo("other");
-        // batch attempt (1), then alone: retry (2), success (3); only the successful attempt's row stays
+        // a race re-runs the shared transaction: attempts 1 and 2 roll back, 3 commits; only its row stays
         assertThat(attempts.get()).isEqualTo(3);
         assertThat(rows("id LIKE 'flaky-%'")).isEqualTo(1);
         assertThat(rows("id = 'flaky-2'")).isEqualTo(1);
@@ -338,6 +340,49 @@ class GroupCommitTest {
         assertThat(first).isEqualTo("after-kill");
         assertThat(second).isEqualTo("after-kill-2");
         assertThat(rows("id LIKE 'after-kill%'")).isEqualTo(2);
+    }
+
+    @Test
+    void aBatchHoldsAtMostMaxWeightOfWork() throws Exception {
+        gc = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 10, Duration.ZERO, 10_000));
+        CountDownLatch release = block(gc);
+        List<CompletableFuture<String>> heavy = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = "w-" + i;
+            heavy.add(gc.submit(6, h -> insert(h, id, 0)));
+        }
+        release.countDown();
+        for (CompletableFuture<String> f : heavy) f.get(10, TimeUnit.SECONDS);
+        // 6 units of weight 6 with maxWeight 10: two per transaction (the second one tips it over)
+        assertThat(gc.stats().batches()).isEqualTo(1 + 3);
+        assertThat(rows("id LIKE 'w-%'")).isEqualTo(6);
+    }
+
+    @Test
+    void severalFailingUnitsInOneBatchEachGetTheirOwnFailure() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        List<CompletableFuture<String>> all = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = "m-" + i;
+            boolean bad = i % 3 == 0;
+            int caller = i;
+            all.add(gc.submit(h -> {
+                insert(h, id, caller);
+                if (bad) throw new IllegalArgumentException("bad " + caller);
+                return id;
+            }));
+        }
+        release.countDown();
+        for (int i = 0; i < 12; i++) {
+            int caller = i;
+            if (i % 3 == 0) {
+                assertThatThrownBy(() -> GroupCommit.await(all.get(caller))).hasMessage("bad " + caller);
+            } else {
+                assertThat(all.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("m-" + i);
+            }
+        }
+        assertThat(rows("id LIKE 'm-%'")).isEqualTo(8);
     }
 
     @Test
