@@ -25,6 +25,12 @@ import io.switchboard.cli.CompanyCommand;
 import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.identity.ProfileQueries;
+import io.switchboard.api.klaviyo.KlaviyoProfileDto;
+import io.switchboard.resources.klaviyo.KlaviyoClientProfilesResource;
+import io.switchboard.resources.klaviyo.KlaviyoProfileJobsResource;
+import io.switchboard.resources.klaviyo.KlaviyoProfilesResource;
+import io.switchboard.resources.klaviyo.KlaviyoRevisionFilter;
 import io.switchboard.core.tenancy.SettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.EmbeddedDatabase;
@@ -136,10 +142,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 groupCommit.close();
             }
         });
+        ProfileQueries profileQueries = new ProfileQueries(jdbi, settings::get);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
         ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
-                AdminProfileDto.class, HistoryDto.class);
+                AdminProfileDto.class, HistoryDto.class, KlaviyoProfileDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -148,13 +155,19 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new DialectAuthFeature(authenticators.keys(), authenticators.adminOrKeys(),
                 authenticators.companyIds()));
         env.jersey().register(RolesAllowedDynamicFeature.class);
+        env.jersey().register(new KlaviyoRevisionFilter.Feature());
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
-        env.jersey().register(new AdminProfilesResource(tenancy, identity));
+        env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
+        env.jersey().register(new KlaviyoClientProfilesResource(identity, groupCommit));
+        env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries));
+        env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
+        env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
+        env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity, profileQueries));
         env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));

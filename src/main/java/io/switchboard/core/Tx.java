@@ -15,7 +15,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class Tx {
     private static final Set<String> RETRYABLE = Set.of("40001", "40P01", "23505", "23503");
-    private static final int MAX_ATTEMPTS = 12;
+    private static final int MAX_ATTEMPTS = 40;
 
     private final Jdbi jdbi;
 
@@ -66,7 +66,7 @@ public final class Tx {
     }
 
     private static void backoff(int attempt) {
-        long max = Math.min(50, 1L << Math.min(attempt, 5));
+        long max = Math.min(100, 2L << Math.min(attempt, 6));
         try {
             Thread.sleep(ThreadLocalRandom.current().nextLong(0, max + 1));
         } catch (InterruptedException ie) {

@@ -8,7 +8,8 @@ public enum ErrorKind {
     NOT_FOUND(404, "not_found", "Not found."),
     METHOD_NOT_ALLOWED(405, "method_not_allowed", "Method not allowed."),
     NOT_ACCEPTABLE(406, "not_acceptable", "Not acceptable."),
-    DUPLICATE_PROFILE(409, "duplicate_profile", "A profile already exists with one of these identifiers."),
+    // Klaviyo titles this error "Conflict."; detail and meta.duplicate_profile_id say more (research §4)
+    DUPLICATE_PROFILE(409, "duplicate_profile", "Conflict."),
     CONFLICT(409, "conflict", "Conflict."),
     GONE(410, "gone", "Gone."),
     PAYLOAD_TOO_LARGE(413, "payload_too_large", "Request entity too large."),

@@ -19,10 +19,23 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import com.github.jasminb.jsonapi.Link;
+import com.github.jasminb.jsonapi.Links;
+import io.switchboard.core.identity.ProfileQueries;
+import io.switchboard.core.identity.ProfileQuery;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The dialect-neutral admin view of profiles: the profile, its identity history, explicit merges. */
+/** The dialect-neutral admin view of profiles: the filtered list, a profile, its identity history, explicit merges. */
 @Path("/admin/companies/{company}/profiles")
 @AuthDialect(Dialect.ADMIN)
 @Produces(JsonApi.MEDIA_TYPE)
@@ -30,10 +43,95 @@ import java.util.Map;
 public class AdminProfilesResource {
     private final TenancyService tenancy;
     private final IdentityService identity;
+    private final ProfileQueries queries;
 
-    public AdminProfilesResource(TenancyService tenancy, IdentityService identity) {
+    public AdminProfilesResource(TenancyService tenancy, IdentityService identity, ProfileQueries queries) {
         this.tenancy = tenancy;
         this.identity = identity;
+        this.queries = queries;
+    }
+
+    /**
+     * The filtered, sorted, cursor-paged list of live profiles. Filters (all optional, combined with AND):
+     * {@code id}, {@code external_id}, {@code email}, {@code phone_number} (exact, normalised like writes),
+     * {@code created_after}, {@code created_before}, {@code updated_after}, {@code updated_before}
+     * (ISO-8601). {@code sort}: id, created, updated or email, {@code -} for descending (default id).
+     * {@code page[size]} 1–100 (default 20); {@code page[cursor]} from {@code links.next}/{@code links.prev}.
+     */
+    @GET
+    public JSONAPIDocument<List<AdminProfileDto>> list(@Auth Caller caller, @PathParam("company") String company,
+                                                       @Context UriInfo ui,
+                                                       @QueryParam("id") String id,
+                                                       @QueryParam("external_id") String externalId,
+                                                       @QueryParam("email") String email,
+                                                       @QueryParam("phone_number") String phone,
+                                                       @QueryParam("created_after") String createdAfter,
+                                                       @QueryParam("created_before") String createdBefore,
+                                                       @QueryParam("updated_after") String updatedAfter,
+                                                       @QueryParam("updated_before") String updatedBefore,
+                                                       @QueryParam("sort") String sort,
+                                                       @QueryParam("page[size]") String pageSize,
+                                                       @QueryParam("page[cursor]") String pageCursor) {
+        long companyId = AdminAccess.secretCompanyId(tenancy, caller, company);
+        List<ProfileQuery.Condition> conditions = new ArrayList<>();
+        equals(conditions, ProfileQuery.Field.ID, id);
+        equals(conditions, ProfileQuery.Field.EXTERNAL_ID, externalId);
+        equals(conditions, ProfileQuery.Field.EMAIL, email);
+        equals(conditions, ProfileQuery.Field.PHONE_NUMBER, phone);
+        time(conditions, ProfileQuery.Field.CREATED, ProfileQuery.Op.GREATER_THAN, createdAfter, "created_after");
+        time(conditions, ProfileQuery.Field.CREATED, ProfileQuery.Op.LESS_THAN, createdBefore, "created_before");
+        time(conditions, ProfileQuery.Field.UPDATED, ProfileQuery.Op.GREATER_THAN, updatedAfter, "updated_after");
+        time(conditions, ProfileQuery.Field.UPDATED, ProfileQuery.Op.LESS_THAN, updatedBefore, "updated_before");
+        String s = sort == null || sort.isBlank() ? "id" : sort.trim();
+        boolean desc = s.startsWith("-");
+        ProfileQuery.SortField sf = ProfileQuery.SortField.of(desc ? s.substring(1) : s);
+        if (sf == null) {
+            throw ApiException.invalidParameter("sort", "`sort` must be id, created, updated or email, optionally "
+                    + "prefixed with `-` for descending.");
+        }
+        int size = 20;
+        if (pageSize != null && !pageSize.isBlank()) {
+            try {
+                size = Integer.parseInt(pageSize.trim());
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > 100) {
+                throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to 100.");
+            }
+        }
+        ProfileQuery.Cursor cursor = pageCursor == null || pageCursor.isBlank() ? null
+                : ProfileQuery.Cursor.decode(pageCursor, sf, desc, "page[cursor]");
+        ProfileQuery.Page page = queries.page(companyId, new ProfileQuery(conditions, sf, desc, size, cursor));
+        JSONAPIDocument<List<AdminProfileDto>> doc = new JSONAPIDocument<>(
+                page.items().stream().map(AdminProfileDto::of).toList());
+        Map<String, Link> links = new HashMap<>();
+        URI self = ui.getRequestUri();
+        links.put("self", new Link(self.toString()));
+        if (page.next() != null) links.put("next", new Link(withCursor(self, page.next())));
+        if (page.prev() != null) links.put("prev", new Link(withCursor(self, page.prev())));
+        doc.setLinks(new Links(links));
+        return doc;
+    }
+
+    private static String withCursor(URI self, ProfileQuery.Cursor c) {
+        return UriBuilder.fromUri(self).replaceQueryParam("page[cursor]", c.encode()).build().toString();
+    }
+
+    private static void equals(List<ProfileQuery.Condition> out, ProfileQuery.Field f, String v) {
+        if (v != null && !v.isBlank()) out.add(new ProfileQuery.Condition(f, ProfileQuery.Op.EQUALS, List.of(v)));
+    }
+
+    private static void time(List<ProfileQuery.Condition> out, ProfileQuery.Field f, ProfileQuery.Op op, String v,
+                             String parameter) {
+        if (v == null || v.isBlank()) return;
+        try {
+            out.add(new ProfileQuery.Condition(f, op, List.of(OffsetDateTime.parse(v.trim().replace(' ', '+'))
+                    .toInstant().toString())));
+        } catch (DateTimeException e) {
+            throw ApiException.invalidParameter(parameter, "`" + parameter + "` must be an ISO-8601 datetime with an "
+                    + "offset, e.g. 2024-01-01T00:00:00Z.");
+        }
     }
 
     @GET

@@ -1,0 +1,85 @@
+package io.switchboard.api.klaviyo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.switchboard.errors.ApiException;
+import io.switchboard.errors.ErrorKind;
+
+/**
+ * Reading Klaviyo JSON:API request bodies as Jackson trees, so absent and {@code null} stay distinct
+ * ({@code null} clears, absent leaves alone). Every failure names the offending spot as a JSON pointer.
+ */
+public final class KlaviyoJson {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private KlaviyoJson() {}
+
+    /** Parses a body; empty or malformed → 400 {@code invalid}. */
+    public static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            throw ApiException.invalid("/data", "The request body is empty; a JSON:API document with `data` is required.");
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String msg = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().split("\n")[0];
+            throw ApiException.invalid(null, "Malformed JSON" + (loc == null ? "" : " at line " + loc.getLineNr()
+                    + ", column " + loc.getColumnNr()) + ": " + (msg.length() > 200 ? msg.substring(0, 200) : msg));
+        }
+    }
+
+    /**
+     * The {@code data} object of a document whose {@code data.type} must be {@code type}: missing
+     * {@code data} or {@code data.type} → 400; another type → 409 {@code conflict} (JSON:API's answer).
+     */
+    public static ObjectNode data(JsonNode root, String type) {
+        if (root == null || !root.isObject()) {
+            throw ApiException.invalid("/data", "The body must be a JSON object with a `data` member.");
+        }
+        JsonNode data = root.get("data");
+        if (data == null || data.isNull()) {
+            throw ApiException.invalid("/data", "`data` is required: {\"data\": {\"type\": \"" + type
+                    + "\", ...}}.");
+        }
+        if (!data.isObject()) {
+            throw ApiException.invalid("/data", "`data` must be an object.");
+        }
+        JsonNode t = data.get("type");
+        if (t == null || t.isNull()) {
+            throw ApiException.invalid("/data/type", "`data.type` is required and must be `" + type + "`.");
+        }
+        if (!t.isTextual() || !t.asText().equals(type)) {
+            throw new ApiException(ErrorKind.CONFLICT, "`data.type` must be `" + type + "` on this endpoint, not "
+                    + t + ".", "/data/type", null, null);
+        }
+        return (ObjectNode) data;
+    }
+
+    /** An optional object member: absent or null → null; another type → 400. */
+    public static ObjectNode object(JsonNode parent, String field, String pointer) {
+        JsonNode v = parent == null ? null : parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isObject()) throw ApiException.invalid(pointer, "`" + field + "` must be an object.");
+        return (ObjectNode) v;
+    }
+
+    /** A required object member. */
+    public static ObjectNode requiredObject(JsonNode parent, String field, String pointer) {
+        ObjectNode o = object(parent, field, pointer);
+        if (o == null) throw ApiException.invalid(pointer, "`" + field + "` is required and must be an object.");
+        return o;
+    }
+
+    /** An optional string member: absent or null → null; another type → 400. */
+    public static String string(JsonNode parent, String field, String pointer) {
+        JsonNode v = parent == null ? null : parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw ApiException.invalid(pointer, "`" + field + "` must be a string.");
+        return v.asText();
+    }
+}
