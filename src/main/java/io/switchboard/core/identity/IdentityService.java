@@ -485,6 +485,8 @@ public class IdentityService {
     }
 
     private void save(ProfileDao dao, long companyId, Draft d, Instant now) {
+        // nothing changed (an event for a known person): no UPDATE, no new row version, updated_at stays
+        if (!d.dirty) return;
         dao.update(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
                 json(d.writeTimes), d.createdAt, d.lastEventAt, now);
     }
