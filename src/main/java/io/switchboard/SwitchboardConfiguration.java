@@ -77,7 +77,7 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty public void setBenchEndpoints(boolean b) { this.benchEndpoints = b; }
 
     public static class GroupCommitConfig {
-        private int committers = 3;
+        private int committers = 6;
         private int maxBatch = 64;
         private int maxWeight = 200;
         private long lingerMicros = 0;

@@ -51,7 +51,7 @@ public final class GroupCommit implements AutoCloseable {
 
     /** Sizing. Defaults suit 2 cores with PostgreSQL on the same machine. */
     public record Options(int committers, int maxBatch, int maxWeight, Duration linger, int queueCapacity) {
-        public static final Options DEFAULTS = new Options(3, 64, 200, Duration.ZERO, 20_000);
+        public static final Options DEFAULTS = new Options(6, 64, 200, Duration.ZERO, 20_000);
 
         /** Without a weight bound (every unit weighs 1, so maxBatch bounds the batch). */
         public Options(int committers, int maxBatch, Duration linger, int queueCapacity) {
