@@ -44,8 +44,19 @@ import io.switchboard.http.Operations;
 import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
+import io.switchboard.resources.AdminProfileDataResource;
 import io.switchboard.resources.AdminProfilesResource;
 import io.switchboard.resources.BenchResource;
+import io.switchboard.core.events.EventMaintenance;
+import io.switchboard.core.events.EventReads;
+import io.switchboard.core.events.IngestService;
+import io.switchboard.core.events.ProfileDataListener;
+import io.switchboard.resources.klaviyo.events.KlaviyoClientEventsResource;
+import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper;
+import io.switchboard.resources.klaviyo.events.KlaviyoServerEventsResource;
+import io.switchboard.resources.parcelvoy.ParcelvoyClientResource;
+import io.switchboard.resources.segment.DittofeedResource;
+import io.switchboard.resources.segment.SegmentResource;
 import io.switchboard.resources.FormsResource;
 import java.time.Duration;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
@@ -142,6 +153,16 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 groupCommit.close();
             }
         });
+        identity.addListener(new ProfileDataListener());
+        // events: partitions ahead before serving, then daily; idempotency keys purged hourly
+        EventMaintenance eventMaintenance = new EventMaintenance(jdbi, config.getEvents().getPartitionMonthsAhead(),
+                config.getEvents().getRetentionMonths(), java.time.Clock.systemUTC());
+        eventMaintenance.prepare();
+        env.lifecycle().manage(eventMaintenance);
+        IngestService ingest = new IngestService(identity, config.getEvents().getMessageIdRetention().toJavaDuration(),
+                config.getEvents().getKlaviyoDedupRetention().toJavaDuration()).withGroupCommit(groupCommit);
+        EventReads eventReads = new EventReads(jdbi, identity);
+        KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper(identity);
         ProfileQueries profileQueries = new ProfileQueries(jdbi, settings::get);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
@@ -168,12 +189,22 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity, profileQueries));
+        env.jersey().register(new AdminProfileDataResource(tenancy, identity, eventReads));
+        env.jersey().register(new ParcelvoyClientResource(ingest));
+        env.jersey().register(new SegmentResource(ingest, authenticators.keys()));
+        env.jersey().register(new DittofeedResource(ingest));
+        env.jersey().register(new KlaviyoClientEventsResource(ingest, klaviyoEvents));
+        env.jersey().register(new KlaviyoServerEventsResource(ingest, klaviyoEvents, eventReads, identity));
         env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));
         if (config.isBenchEndpoints()) {
             env.jersey().register(new BenchResource(jdbi, groupCommit));
         }
+
+        // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
+        io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
+                settings);
 
         if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
             TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");

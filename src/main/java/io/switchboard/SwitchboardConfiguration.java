@@ -24,6 +24,15 @@ public class SwitchboardConfiguration extends Configuration {
     /** Create a demo company and print its keys when the database has no company yet. */
     private boolean createDemoCompany = true;
 
+    @Valid @NotNull
+    private EventsConfig events = new EventsConfig();
+
+    @JsonProperty
+    public EventsConfig getEvents() { return events; }
+
+    @JsonProperty
+    public void setEvents(EventsConfig e) { this.events = e; }
+
     /** Rate limits per company and endpoint class (docs/operations.md). */
     @Valid @NotNull
     private RateLimitConfig rateLimits = new RateLimitConfig();
@@ -99,6 +108,15 @@ public class SwitchboardConfiguration extends Configuration {
                     java.time.Duration.ofNanos(lingerMicros * 1000), queueCapacity);
         }
     }
+    /** Campaign delivery: queue workers, leases, retries, links (docs/campaigns.md). */
+    @Valid @NotNull
+    private io.switchboard.delivery.DeliveryConfig delivery = new io.switchboard.delivery.DeliveryConfig();
+
+    @JsonProperty
+    public io.switchboard.delivery.DeliveryConfig getDelivery() { return delivery; }
+
+    @JsonProperty
+    public void setDelivery(io.switchboard.delivery.DeliveryConfig d) { this.delivery = d; }
 
     /** Settings for the embedded PostgreSQL used when {@code database.url} is empty. */
     public static class EmbeddedDatabaseConfig {
@@ -110,5 +128,26 @@ public class SwitchboardConfiguration extends Configuration {
         @JsonProperty public void setDataDir(String d) { this.dataDir = d; }
         @JsonProperty public int getPort() { return port; }
         @JsonProperty public void setPort(int p) { this.port = p; }
+    }
+
+    /** The event store: partitions, retention and idempotency windows (docs/events.md). */
+    public static class EventsConfig {
+        /** Monthly partitions created ahead of the current month. */
+        private int partitionMonthsAhead = 3;
+        /** Drop event partitions older than this many months; 0 keeps everything. */
+        private int retentionMonths = 0;
+        /** How long Segment/Dittofeed messageIds, Parcelvoy message_ids and Idempotency-Keys are remembered (≥ 7 days). */
+        private io.dropwizard.util.Duration messageIdRetention = io.dropwizard.util.Duration.days(30);
+        /** How long Klaviyo (profile, metric, unique_id / second) dedup keys are remembered. */
+        private io.dropwizard.util.Duration klaviyoDedupRetention = io.dropwizard.util.Duration.days(400);
+
+        @JsonProperty public int getPartitionMonthsAhead() { return partitionMonthsAhead; }
+        @JsonProperty public void setPartitionMonthsAhead(int m) { this.partitionMonthsAhead = m; }
+        @JsonProperty public int getRetentionMonths() { return retentionMonths; }
+        @JsonProperty public void setRetentionMonths(int m) { this.retentionMonths = m; }
+        @JsonProperty public io.dropwizard.util.Duration getMessageIdRetention() { return messageIdRetention; }
+        @JsonProperty public void setMessageIdRetention(io.dropwizard.util.Duration d) { this.messageIdRetention = d; }
+        @JsonProperty public io.dropwizard.util.Duration getKlaviyoDedupRetention() { return klaviyoDedupRetention; }
+        @JsonProperty public void setKlaviyoDedupRetention(io.dropwizard.util.Duration d) { this.klaviyoDedupRetention = d; }
     }
 }

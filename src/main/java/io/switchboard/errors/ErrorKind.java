@@ -12,6 +12,8 @@ public enum ErrorKind {
     DUPLICATE_PROFILE(409, "duplicate_profile", "Conflict."),
     CONFLICT(409, "conflict", "Conflict."),
     GONE(410, "gone", "Gone."),
+    /** Well-formed but semantically unusable input (e.g. a template that does not compile). */
+    UNPROCESSABLE(422, "invalid", "Unprocessable entity."),
     PAYLOAD_TOO_LARGE(413, "payload_too_large", "Request entity too large."),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type", "Unsupported media type."),
     THROTTLED(429, "throttled", "Request was throttled."),

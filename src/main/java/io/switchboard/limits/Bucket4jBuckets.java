@@ -46,7 +46,8 @@ public final class Bucket4jBuckets implements SharedBuckets {
     }
 
     public static Bucket4jBuckets postgres(DataSource dataSource) {
-        PostgreSQLSelectForUpdateBasedProxyManager<String> pm = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+        PostgreSQLSelectForUpdateBasedProxyManager<String> pm = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(
+                        autoCommitRestoring(dataSource))
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table(TABLE)
                 .idColumn("id")
@@ -56,6 +57,46 @@ public final class Bucket4jBuckets implements SharedBuckets {
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
                 .build();
         return new Bucket4jBuckets(pm);
+    }
+
+    /**
+     * Bucket4j's select-for-update transactions call {@code setAutoCommit(false)} and close the connection
+     * without setting it back, and the shared pool does not reset it: the next borrower (any DAO) would
+     * then run inside a transaction nobody commits — its writes invisible to others, its handle "already
+     * in a transaction" for {@code inTransaction}. This wrapper ends any open transaction and restores
+     * auto-commit before the connection goes back to the pool.
+     */
+    static DataSource autoCommitRestoring(DataSource ds) {
+        return (DataSource) java.lang.reflect.Proxy.newProxyInstance(Bucket4jBuckets.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, m, args) -> {
+                    Object r = invoke(m, ds, args);
+                    return r instanceof java.sql.Connection c && m.getName().equals("getConnection") ? restoring(c) : r;
+                });
+    }
+
+    private static java.sql.Connection restoring(java.sql.Connection c) {
+        return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(Bucket4jBuckets.class.getClassLoader(),
+                new Class<?>[] {java.sql.Connection.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("close") && (args == null || args.length == 0)) {
+                        try {
+                            if (!c.isClosed() && !c.getAutoCommit()) {
+                                c.rollback(); // Bucket4j has committed already; this only ends a failed one
+                                c.setAutoCommit(true);
+                            }
+                        } catch (java.sql.SQLException e) {
+                            // a broken connection: the pool's validation drops it
+                        }
+                    }
+                    return invoke(m, c, args);
+                });
+    }
+
+    private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** Deletes up to {@code batch} expired rows; returns how many. */

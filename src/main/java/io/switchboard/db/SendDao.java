@@ -1,0 +1,120 @@
+package io.switchboard.db;
+
+import io.switchboard.core.campaigns.Send;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.json.Json;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.Define;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/**
+ * The send queue. Every statement is scoped by company_id except {@link #claim}, the queue's one
+ * cross-tenant statement: workers serve all companies, and each claimed row carries its company_id,
+ * which scopes everything the worker does next. Result updates only apply while the caller still
+ * holds the lease ({@code claimed_by = :worker AND state = 'sending'}), so a worker whose lease
+ * expired and was taken over cannot overwrite the new owner's outcome.
+ */
+@RegisterRowMapper(SendDao.Mapper.class)
+public interface SendDao {
+    String COLUMNS = "company_id, id, campaign_id, profile_id, channel, address, locale, context::text AS context, "
+            + "idempotency_key, state, reason, attempts, next_attempt_at, claimed_by, claimed_until, provider_id, "
+            + "provider_message_id, last_error, token_invalid, created_at, updated_at, sent_at, failed_at, aborted_at";
+    String OWNED = " WHERE company_id = :companyId AND id = :id AND claimed_by = :worker AND state = 'sending'";
+
+    @SqlQuery("INSERT INTO sends (company_id, campaign_id, profile_id, channel, address, locale, context, idempotency_key, provider_id) "
+            + "VALUES (:companyId, :campaignId, :profileId, :channel, :address, :locale, :context, :key, :providerId) "
+            + "ON CONFLICT (company_id, campaign_id, idempotency_key) DO NOTHING RETURNING id")
+    Optional<Long> insert(@Bind("companyId") long companyId, @Bind("campaignId") long campaignId,
+                          @Bind("profileId") String profileId, @Bind("channel") String channel,
+                          @Bind("address") String address, @Bind("locale") String locale,
+                          @Bind("context") @Json Map<String, Object> context, @Bind("key") String idempotencyKey,
+                          @Bind("providerId") Long providerId);
+
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM sends WHERE company_id = :companyId AND campaign_id = :campaignId "
+            + "AND idempotency_key = :key)")
+    boolean keyExists(@Bind("companyId") long companyId, @Bind("campaignId") long campaignId, @Bind("key") String key);
+
+    /**
+     * Claims up to {@code limit} due sends: new and retryable ones whose time has come, throttled ones,
+     * and 'sending' ones whose lease expired (their worker died). While claimed, next_attempt_at holds
+     * the lease expiry.
+     */
+    @SqlQuery("WITH due AS (SELECT company_id, id FROM sends "
+            + "WHERE state IN ('pending', 'throttled', 'sending') AND next_attempt_at <= now() "
+            + "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) "
+            + "UPDATE sends s SET state = 'sending', claimed_by = :worker, "
+            + "claimed_until = now() + make_interval(secs => :leaseSeconds), "
+            + "next_attempt_at = now() + make_interval(secs => :leaseSeconds), attempts = s.attempts + 1, updated_at = now() "
+            + "FROM due WHERE s.company_id = due.company_id AND s.id = due.id RETURNING s.company_id, s.id, s.campaign_id, "
+            + "s.profile_id, s.channel, s.address, s.locale, s.context::text AS context, s.idempotency_key, s.state, s.reason, "
+            + "s.attempts, s.next_attempt_at, s.claimed_by, s.claimed_until, s.provider_id, s.provider_message_id, "
+            + "s.last_error, s.token_invalid, s.created_at, s.updated_at, s.sent_at, s.failed_at, s.aborted_at")
+    List<Send> claim(@Bind("worker") String worker, @Bind("leaseSeconds") double leaseSeconds, @Bind("limit") int limit);
+
+    @SqlUpdate("UPDATE sends SET state = 'sent', provider_message_id = :messageId, provider_id = :providerId, "
+            + "claimed_by = NULL, claimed_until = NULL, last_error = NULL, sent_at = now(), updated_at = now()" + OWNED)
+    int markSent(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+                 @Bind("providerId") Long providerId, @Bind("messageId") String messageId);
+
+    @SqlUpdate("UPDATE sends SET state = 'pending', next_attempt_at = :next, last_error = :error, provider_id = :providerId, "
+            + "claimed_by = NULL, claimed_until = NULL, updated_at = now()" + OWNED)
+    int markRetry(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+                  @Bind("providerId") Long providerId, @Bind("next") Instant next, @Bind("error") String error);
+
+    /** Throttled: not an attempt, so the claim's attempt count is given back. */
+    @SqlUpdate("UPDATE sends SET state = 'throttled', next_attempt_at = :next, attempts = attempts - 1, provider_id = :providerId, "
+            + "claimed_by = NULL, claimed_until = NULL, updated_at = now()" + OWNED)
+    int markThrottled(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+                      @Bind("providerId") Long providerId, @Bind("next") Instant next);
+
+    @SqlUpdate("UPDATE sends SET state = 'failed', last_error = :error, token_invalid = :tokenInvalid, provider_id = :providerId, "
+            + "claimed_by = NULL, claimed_until = NULL, failed_at = now(), updated_at = now()" + OWNED)
+    int markFailed(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+                   @Bind("providerId") Long providerId, @Bind("error") String error,
+                   @Bind("tokenInvalid") boolean tokenInvalid);
+
+    /** Aborted before any provider call: not an attempt either. */
+    @SqlUpdate("UPDATE sends SET state = 'aborted', reason = :reason, attempts = attempts - 1, "
+            + "claimed_by = NULL, claimed_until = NULL, aborted_at = now(), updated_at = now()" + OWNED)
+    int markAborted(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+                    @Bind("reason") String reason);
+
+    /** Back to the queue untouched (graceful shutdown, paused campaign): not an attempt. */
+    @SqlUpdate("UPDATE sends SET state = 'pending', next_attempt_at = :next, attempts = attempts - 1, "
+            + "claimed_by = NULL, claimed_until = NULL, updated_at = now()" + OWNED)
+    int release(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+                @Bind("next") Instant next);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM sends WHERE company_id = :companyId AND id = :id")
+    Optional<Send> find(@Bind("companyId") long companyId, @Bind("id") long id);
+
+    /** A campaign's sends, newest first, keyset-paged by id; {@code <stateFilter>} is empty or a fixed clause. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM sends WHERE company_id = :companyId AND campaign_id = :campaignId "
+            + "AND id < :before <stateFilter> ORDER BY id DESC LIMIT :limit")
+    List<Send> list(@Bind("companyId") long companyId, @Bind("campaignId") long campaignId, @Bind("before") long before,
+                    @Define("stateFilter") String stateFilter, @Bind("state") String state, @Bind("limit") int limit);
+
+    class Mapper implements RowMapper<Send> {
+        @Override
+        public Send map(ResultSet rs, StatementContext ctx) throws SQLException {
+            return new Send(rs.getLong("company_id"), rs.getLong("id"), rs.getLong("campaign_id"), rs.getString("profile_id"),
+                    rs.getString("channel"), rs.getString("address"), rs.getString("locale"), JsonColumns.map(rs, "context"),
+                    rs.getString("idempotency_key"), rs.getString("state"), rs.getString("reason"), rs.getInt("attempts"),
+                    JsonColumns.instant(rs, "next_attempt_at"), rs.getString("claimed_by"),
+                    JsonColumns.instant(rs, "claimed_until"), JsonColumns.nullableLong(rs, "provider_id"),
+                    rs.getString("provider_message_id"), rs.getString("last_error"), rs.getBoolean("token_invalid"),
+                    JsonColumns.instant(rs, "created_at"), JsonColumns.instant(rs, "updated_at"),
+                    JsonColumns.instant(rs, "sent_at"), JsonColumns.instant(rs, "failed_at"),
+                    JsonColumns.instant(rs, "aborted_at"));
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package io.switchboard.resources.klaviyo.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dropwizard.auth.Auth;
+import io.switchboard.auth.AuthDialect;
+import io.switchboard.auth.Caller;
+import io.switchboard.core.events.EventReads;
+import io.switchboard.core.events.EventReads.Cursor;
+import io.switchboard.core.events.IngestOp;
+import io.switchboard.core.events.IngestService;
+import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.identity.Profile;
+import io.switchboard.core.identity.WriteContext;
+import io.switchboard.core.identity.WriteMode;
+import io.switchboard.db.EventDao.EventRow;
+import io.switchboard.errors.ApiException;
+import io.switchboard.errors.Dialect;
+import io.switchboard.jsonapi.JsonApi;
+import io.switchboard.resources.ingest.Body;
+import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper.ProfileSpec;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Klaviyo server events: {@code POST /api/events} (202), {@code GET /api/events} (filter on profile_id,
+ * metric_id, datetime; sort; cursor paging; absolute links) and {@code GET /api/events/{id}}.
+ */
+@Path("/api")
+@AuthDialect(Dialect.KLAVIYO_SERVER)
+@RolesAllowed(Caller.ROLE_SECRET)
+@Consumes({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
+@Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
+public class KlaviyoServerEventsResource {
+    public static final String SOURCE = "klaviyo_server";
+    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx")
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern TERM = Pattern.compile("^([a-z-]+)\\(\\s*([a-z_]+)\\s*,\\s*(.+?)\\s*\\)$");
+
+    private final IngestService ingest;
+    private final KlaviyoEventMapper mapper;
+    private final EventReads reads;
+    private final IdentityService identity;
+
+    public KlaviyoServerEventsResource(IngestService ingest, KlaviyoEventMapper mapper, EventReads reads,
+                                       IdentityService identity) {
+        this.ingest = ingest;
+        this.mapper = mapper;
+        this.reads = reads;
+        this.identity = identity;
+    }
+
+    @POST
+    @Path("/events{slash: /?}")
+    public Response create(@Auth Caller caller, @HeaderParam("revision") String revision,
+                           @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut, byte[] raw) {
+        var rev = EventRevision.check(revision, optOut);
+        return EventRevision.serve(rev, () -> {
+            JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
+            JsonNode attrs = data.get("attributes");
+            ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", true);
+            IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
+            ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, List.of(new IngestOp(null, null,
+                    new IngestOp.Resolve(who.ids(), who.write(), WriteMode.NORMAL), List.of(e))));
+            return Response.accepted().header("revision", rev.header()).build();
+        });
+    }
+
+    @GET
+    @Path("/events/{id: [0-9A-Za-z]+}{slash: /?}")
+    public Response get(@Context UriInfo uri, @Auth Caller caller, @HeaderParam("revision") String revision,
+                        @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut,
+                        @PathParam("id") String id) {
+        var rev = EventRevision.check(revision, optOut);
+        return EventRevision.serve(rev, () -> {
+            EventRow row = reads.byId(caller.companyId(), id)
+                    .orElseThrow(() -> ApiException.notFound("No event with id " + id + "."));
+            ObjectNode doc = Body.MAPPER.createObjectNode();
+            doc.set("data", resource(uri, row));
+            doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/");
+            return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+        });
+    }
+
+    @GET
+    @Path("/events{slash: /?}")
+    public Response list(@Context UriInfo uri, @Auth Caller caller, @HeaderParam("revision") String revision,
+                         @HeaderParam("X-Klaviyo-Revision-Fall-Forward-Opt-Out") String optOut,
+                         @QueryParam("filter") String filter, @QueryParam("sort") String sort,
+                         @QueryParam("page[size]") String pageSize, @QueryParam("page[cursor]") String cursor) {
+        var rev = EventRevision.check(revision, optOut);
+        return EventRevision.serve(rev, () -> {
+            long companyId = caller.companyId();
+            int size = 200;
+            if (pageSize != null) {
+                try {
+                    size = Integer.parseInt(pageSize.trim());
+                } catch (NumberFormatException e) {
+                    size = -1;
+                }
+                if (size < 1 || size > 1000) {
+                    throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to 1000.");
+                }
+            }
+            boolean desc = false;
+            if (sort != null && !sort.isBlank()) {
+                switch (sort.trim()) {
+                    case "datetime", "timestamp" -> desc = false;
+                    case "-datetime", "-timestamp" -> desc = true;
+                    default -> throw ApiException.invalidParameter("sort",
+                            "`sort` must be one of datetime, -datetime, timestamp, -timestamp.");
+                }
+            }
+            Cursor after = null;
+            if (cursor != null && !cursor.isBlank()) {
+                after = Cursor.decode(cursor.trim()).orElseThrow(() -> ApiException.invalidParameter("page[cursor]",
+                        "`page[cursor]` is not a cursor this server issued."));
+            }
+            Filter f = parseFilter(companyId, filter);
+            List<EventRow> rows = f.empty ? List.of() : reads.list(companyId, new EventReads.Query(f.profileId, f.name,
+                    f.from, f.to, desc, size, after, EventReads.ACTIVITY, true));
+            boolean more = rows.size() > size;
+            if (more) rows = rows.subList(0, size);
+            ObjectNode doc = Body.MAPPER.createObjectNode();
+            ArrayNode data = doc.putArray("data");
+            rows.forEach(r -> data.add(resource(uri, r)));
+            ObjectNode links = doc.putObject("links");
+            links.put("self", uri.getRequestUri().toString());
+            if (more) {
+                EventRow last = rows.get(rows.size() - 1);
+                links.put("next", uri.getRequestUriBuilder().replaceQueryParam("page[cursor]",
+                        new Cursor(last.occurredAt(), last.id()).encode()).build().toString());
+            }
+            return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+        });
+    }
+
+    private static String base(UriInfo uri) {
+        String b = uri.getBaseUri().toString();
+        return b.endsWith("/") ? b : b + "/";
+    }
+
+    private static ObjectNode resource(UriInfo uri, EventRow r) {
+        String base = base(uri);
+        ObjectNode o = Body.MAPPER.createObjectNode();
+        o.put("type", "event");
+        o.put("id", r.id());
+        ObjectNode a = o.putObject("attributes");
+        a.put("timestamp", r.occurredAt().getEpochSecond());
+        ObjectNode props;
+        try {
+            JsonNode p = Body.MAPPER.readTree(r.properties());
+            props = p instanceof ObjectNode on ? on : Body.MAPPER.createObjectNode();
+        } catch (Exception e) {
+            props = Body.MAPPER.createObjectNode();
+        }
+        if (r.value() != null) props.put("$value", r.value());
+        if (r.valueCurrency() != null) props.put("$value_currency", r.valueCurrency());
+        if (r.dedupKey() != null && r.source().startsWith("klaviyo")) props.put("$event_id", r.dedupKey());
+        a.set("event_properties", props);
+        a.put("datetime", DATETIME.format(r.occurredAt()));
+        a.put("uuid", r.id());
+        ObjectNode rel = o.putObject("relationships");
+        ObjectNode profile = rel.putObject("profile");
+        profile.putObject("data").put("type", "profile").put("id", r.profileId());
+        profile.putObject("links").put("self", base + "api/events/" + r.id() + "/relationships/profile/")
+                .put("related", base + "api/events/" + r.id() + "/profile/");
+        ObjectNode metric = rel.putObject("metric");
+        if (r.metricId() != null) metric.putObject("data").put("type", "metric").put("id", r.metricId());
+        else metric.putNull("data");
+        metric.putObject("links").put("self", base + "api/events/" + r.id() + "/relationships/metric/")
+                .put("related", base + "api/events/" + r.id() + "/metric/");
+        o.putObject("links").put("self", base + "api/events/" + r.id() + "/");
+        return o;
+    }
+
+    private static final class Filter {
+        String profileId;
+        String name;
+        Instant from;
+        Instant to;
+        boolean empty;
+    }
+
+    private Filter parseFilter(long companyId, String filter) {
+        Filter f = new Filter();
+        if (filter == null || filter.isBlank()) return f;
+        for (String term : terms(filter.trim())) {
+            Matcher m = TERM.matcher(term);
+            if (!m.matches()) throw badFilter("cannot read `" + term + "`");
+            String op = m.group(1);
+            String field = m.group(2);
+            String value = unquote(m.group(3));
+            switch (field) {
+                case "profile_id" -> {
+                    if (!op.equals("equals")) throw badFilter("profile_id supports only equals");
+                    Profile p = identity.find(companyId, value).orElse(null);
+                    if (p != null && p.isTombstone()) value = p.mergedInto();
+                    if (p == null) f.empty = true;
+                    f.profileId = value;
+                }
+                case "metric_id" -> {
+                    if (!op.equals("equals")) throw badFilter("metric_id supports only equals");
+                    String name = reads.metricName(companyId, value).orElse(null);
+                    if (name == null) f.empty = true;
+                    f.name = name;
+                }
+                case "datetime", "timestamp" -> {
+                    Instant t = field.equals("timestamp") ? epoch(value) : Body.parseTime(value);
+                    if (t == null) throw badFilter("`" + value + "` is not a valid " + field);
+                    switch (op) {
+                        case "greater-than" -> f.from = max(f.from, t.plusNanos(1000));
+                        case "greater-or-equal" -> f.from = max(f.from, t);
+                        case "less-than" -> f.to = min(f.to, t);
+                        case "less-or-equal" -> f.to = min(f.to, t.plusNanos(1000));
+                        default -> throw badFilter(field + " supports greater-than, greater-or-equal, less-than, less-or-equal");
+                    }
+                }
+                default -> throw badFilter("unsupported field `" + field + "`; use profile_id, metric_id or datetime");
+            }
+        }
+        return f;
+    }
+
+    private static Instant epoch(String v) {
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null || b.isAfter(a) ? b : a;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
+    }
+
+    private static ApiException badFilter(String why) {
+        return ApiException.invalidParameter("filter", "Invalid `filter`: " + why + ". Example: "
+                + "and(equals(profile_id,\"01H…\"),greater-than(datetime,2024-01-01T00:00:00Z)).");
+    }
+
+    private static String unquote(String v) {
+        String s = v.trim();
+        if (s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))) {
+            return s.substring(1, s.length() - 1);
+        }
+        return s;
+    }
+
+    /** Top-level terms: {@code and(a,b)} and comma-separated lists are both conjunctions. */
+    static List<String> terms(String s) {
+        List<String> out = new ArrayList<>();
+        for (String part : splitTop(s)) {
+            String p = part.trim();
+            if (p.startsWith("and(") && p.endsWith(")")) out.addAll(terms(p.substring(4, p.length() - 1)));
+            else out.add(p);
+        }
+        return out;
+    }
+
+    private static List<String> splitTop(String s) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        char quote = 0;
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                parts.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(s.substring(start));
+        return parts;
+    }
+}
