@@ -100,6 +100,12 @@ public final class GroupCommit implements AutoCloseable {
     private final BlockingQueue<Pending<?>> queue;
     private final List<Thread> committers = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
+    /**
+     * Heavy batches (weight >= maxWeight / 2, e.g. a 100-message Segment batch naming ~95 people) run one
+     * at a time: two of them lock a hundred profiles each in request order, so side by side they deadlock
+     * (PostgreSQL detects that only after deadlock_timeout, 1 s) and convoy. Light batches go on meanwhile.
+     */
+    private final java.util.concurrent.Semaphore heavyLane = new java.util.concurrent.Semaphore(1);
     private volatile boolean closed;
 
     // statistics (also exported as metrics when a registry is given)
@@ -323,6 +329,18 @@ public final class GroupCommit implements AutoCloseable {
      * with a connection error has an unknown outcome and is reported to every caller, never re-run.
      */
     private void execute(List<Pending<?>> initial, Handle[] handle) {
+        int weight = 0;
+        for (Pending<?> p : initial) weight += p.weight;
+        boolean heavy = options.committers() > 1 && weight >= Math.max(2, options.maxWeight() / 2);
+        if (heavy) heavyLane.acquireUninterruptibly();
+        try {
+            executeBatch(initial, handle);
+        } finally {
+            if (heavy) heavyLane.release();
+        }
+    }
+
+    private void executeBatch(List<Pending<?>> initial, Handle[] handle) {
         batches.incrementAndGet();
         units.addAndGet(initial.size());
         batchSizes.update(initial.size());
