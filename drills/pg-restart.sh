@@ -30,16 +30,22 @@ writer() {
   done
 }
 health() { while [ ! -f "$work/stop" ]; do curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$aport/healthcheck" >>"$work/health"; sleep 0.5; done; }
-for n in $(seq 1 "$PAR"); do writer "$n" & done
-health &
+pids=()
+for n in $(seq 1 "$PAR"); do writer "$n" & pids+=($!); done
+health & pids+=($!)
 sleep 4
 echo "stopping PostgreSQL (fast shutdown) for ${DOWN}s"
 kill -INT "$pgpid"; while kill -0 "$pgpid" 2>/dev/null; do sleep 0.1; done
 sleep "$DOWN"
 echo "starting PostgreSQL again"
-setsid bash -c "exec $pgcmd" >>"$work/pg-restart.log" 2>&1 < /dev/null &
+# PostgreSQL refuses to start as root from a shell; the restarted server runs as an unprivileged user
+# that owns the (temporary) data directory. The Switchboard server is not restarted.
+id pgdrill >/dev/null 2>&1 || useradd -M -r -s /bin/bash pgdrill
+chown -R pgdrill "$work/data/pg"; chmod 700 "$work/data/pg"; chmod o+x "$work" "$work/data"
+setsid su pgdrill -c "exec $pgcmd" >>"$work/pg-restart.log" 2>&1 < /dev/null &
 sleep 8
-touch "$work/stop"; wait 2>/dev/null || true
+[ -f "$work/data/pg/postmaster.pid" ] || { echo "PostgreSQL did not come back:"; cat "$work/pg-restart.log"; }
+touch "$work/stop"; wait "${pids[@]}" 2>/dev/null || true
 
 cat "$work"/log.* >"$work/all"
 total=$(wc -l <"$work/all")
