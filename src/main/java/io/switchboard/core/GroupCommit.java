@@ -30,12 +30,19 @@ import org.slf4j.LoggerFactory;
  * 2xx therefore still means "committed": no future completes normally before the commit of its unit
  * returned.
  *
- * <p>If anything in the shared transaction fails (a unit throws, a retryable race such as a unique
- * violation or a deadlock with another batch, or the COMMIT itself reports a definite rollback), the
- * whole transaction is rolled back and every unit of the batch is re-run on its own through {@link Tx}
- * (with its usual retries), so one bad unit never fails or loses the others and each caller sees its
- * own outcome. A COMMIT that fails with a connection error (outcome unknown) is reported as a failure
- * to every caller of the batch and never re-run.
+ * <p>If anything in the shared transaction fails, it is rolled back and no caller of it is answered yet:
+ * a race (serialization failure, deadlock, unique / foreign-key violation of racing claims, {@link
+ * Tx.Retry}, a connection lost before COMMIT) re-runs the same batch after a short pause, at most twice;
+ * a unit that threw is taken out of the batch (it runs alone afterwards through {@link Tx}, and its caller
+ * gets that outcome) and the others are re-run together, at most three times; beyond that, or when the
+ * COMMIT itself was refused, every unit is re-run on its own through {@link Tx} with its usual retries.
+ * So one bad unit never fails or loses the others, and each caller sees its own outcome. A COMMIT that
+ * fails with a connection error (outcome unknown) is reported as a failure to every caller of the batch
+ * and never re-run, so nothing is written twice.
+ *
+ * <p>A batch holds at most {@code maxBatch} units and {@code maxWeight} of work (a unit's weight is given
+ * at {@link #submit(int, Function)}, e.g. the messages of a batch request); batches of weight at least
+ * {@code maxWeight / 2} run one at a time. Each committer keeps one connection, replaced after a failure.
  *
  * <p>Units follow the {@link Tx} contract: they may run more than once (rolled back in between), so they
  * must not have effects outside the handle they are given. Validation belongs before {@link #submit}.
