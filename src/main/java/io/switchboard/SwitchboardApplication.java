@@ -22,6 +22,7 @@ import io.switchboard.auth.Authenticators;
 import io.switchboard.auth.Caller;
 import io.switchboard.auth.DialectAuthFeature;
 import io.switchboard.cli.CompanyCommand;
+import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.ProfileQueries;
@@ -45,6 +46,7 @@ import io.switchboard.jsonapi.JsonApiProvider;
 import io.switchboard.resources.AdminCompaniesResource;
 import io.switchboard.resources.AdminProfileDataResource;
 import io.switchboard.resources.AdminProfilesResource;
+import io.switchboard.resources.BenchResource;
 import io.switchboard.core.events.EventMaintenance;
 import io.switchboard.core.events.EventReads;
 import io.switchboard.core.events.IngestService;
@@ -143,6 +145,14 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
         Tx tx = new Tx(jdbi);
         IdentityService identity = new IdentityService(tx, settings::get);
+        // concurrent write requests share one transaction and one commit (see core/GroupCommit)
+        GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics());
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                groupCommit.close();
+            }
+        });
         identity.addListener(new ProfileDataListener());
         // events: partitions ahead before serving, then daily; idempotency keys purged hourly
         EventMaintenance eventMaintenance = new EventMaintenance(jdbi, config.getEvents().getPartitionMonthsAhead(),
@@ -150,7 +160,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         eventMaintenance.prepare();
         env.lifecycle().manage(eventMaintenance);
         IngestService ingest = new IngestService(identity, config.getEvents().getMessageIdRetention().toJavaDuration(),
-                config.getEvents().getKlaviyoDedupRetention().toJavaDuration());
+                config.getEvents().getKlaviyoDedupRetention().toJavaDuration()).withGroupCommit(groupCommit);
         EventReads eventReads = new EventReads(jdbi, identity);
         KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper(identity);
         ProfileQueries profileQueries = new ProfileQueries(jdbi, settings::get);
@@ -174,7 +184,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
-        env.jersey().register(new KlaviyoClientProfilesResource(identity));
+        env.jersey().register(new KlaviyoClientProfilesResource(identity, groupCommit));
         env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries));
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
@@ -188,6 +198,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));
+        if (config.isBenchEndpoints()) {
+            env.jersey().register(new BenchResource(jdbi, groupCommit));
+        }
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
         io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,

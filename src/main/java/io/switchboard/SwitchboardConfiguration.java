@@ -73,6 +73,41 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty
     public void setCreateDemoCompany(boolean b) { this.createDemoCompany = b; }
 
+    /** Group commit sizing (see core/GroupCommit and docs/performance.md). */
+    @Valid @NotNull
+    private GroupCommitConfig groupCommit = new GroupCommitConfig();
+
+    /** Registers /bench/* (no-op and commit-only endpoints for the benchmark's ceilings). Never in production. */
+    private boolean benchEndpoints = false;
+
+    @JsonProperty public GroupCommitConfig getGroupCommit() { return groupCommit; }
+    @JsonProperty public void setGroupCommit(GroupCommitConfig g) { this.groupCommit = g; }
+    @JsonProperty public boolean isBenchEndpoints() { return benchEndpoints; }
+    @JsonProperty public void setBenchEndpoints(boolean b) { this.benchEndpoints = b; }
+
+    public static class GroupCommitConfig {
+        private int committers = 6;
+        private int maxBatch = 64;
+        private int maxWeight = 200;
+        private long lingerMicros = 0;
+        private int queueCapacity = 20_000;
+
+        @JsonProperty public int getCommitters() { return committers; }
+        @JsonProperty public void setCommitters(int c) { this.committers = c; }
+        @JsonProperty public int getMaxBatch() { return maxBatch; }
+        @JsonProperty public void setMaxBatch(int m) { this.maxBatch = m; }
+        @JsonProperty public int getMaxWeight() { return maxWeight; }
+        @JsonProperty public void setMaxWeight(int w) { this.maxWeight = w; }
+        @JsonProperty public long getLingerMicros() { return lingerMicros; }
+        @JsonProperty public void setLingerMicros(long l) { this.lingerMicros = l; }
+        @JsonProperty public int getQueueCapacity() { return queueCapacity; }
+        @JsonProperty public void setQueueCapacity(int q) { this.queueCapacity = q; }
+
+        public io.switchboard.core.GroupCommit.Options options() {
+            return new io.switchboard.core.GroupCommit.Options(committers, maxBatch, maxWeight,
+                    java.time.Duration.ofNanos(lingerMicros * 1000), queueCapacity);
+        }
+    }
     /** Campaign delivery: queue workers, leases, retries, links (docs/campaigns.md). */
     @Valid @NotNull
     private io.switchboard.delivery.DeliveryConfig delivery = new io.switchboard.delivery.DeliveryConfig();

@@ -5,6 +5,7 @@ import io.switchboard.limits.InputLimits;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.f4b6a3.ulid.UlidCreator;
+import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.events.IngestOp.Alias;
 import io.switchboard.core.events.IngestOp.BackInStock;
@@ -20,6 +21,7 @@ import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.ResolvedProfile;
 import io.switchboard.core.identity.WriteContext;
 import io.switchboard.db.ConsentDao;
+import io.switchboard.db.Daos;
 import io.switchboard.db.DeviceDao;
 import io.switchboard.db.EventDao;
 import io.switchboard.db.IdempotencyDao;
@@ -67,6 +69,14 @@ public class IngestService {
         return identity.tx();
     }
 
+    /** Concurrent requests share transactions and commits (core/GroupCommit); null: one transaction each. */
+    private GroupCommit groupCommit;
+
+    public IngestService withGroupCommit(GroupCommit groupCommit) {
+        this.groupCommit = groupCommit;
+        return this;
+    }
+
     /** A whole-request idempotency key (Parcelvoy {@code Idempotency-Key}) and the request body's fingerprint. */
     public record RequestKey(String key, String fingerprint) {}
 
@@ -79,13 +89,13 @@ public class IngestService {
 
     /** {@code receivedAt}: the server's receive time (the one the dialect used for default event times). */
     public Result ingest(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops, Instant receivedAt) {
-        return tx().run(h -> ingest(h, companyId, ctx, requestKey, ops, receivedAt));
+        return GroupCommit.run(groupCommit, tx(), ops.size(), h -> ingest(h, companyId, ctx, requestKey, ops, receivedAt));
     }
 
     public Result ingest(Handle h, long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops,
                          Instant receivedAt) {
         Instant now = receivedAt;
-        IdempotencyDao idem = h.attach(IdempotencyDao.class);
+        IdempotencyDao idem = Daos.attach(h, IdempotencyDao.class);
         if (requestKey != null) {
             int fresh = idem.claimRequest(companyId, SCOPE_REQUEST, requestKey.key(), requestKey.fingerprint(),
                     now.plus(messageKeyRetention));
@@ -191,11 +201,11 @@ public class IngestService {
             } else if (effect instanceof Device d) {
                 upsertDevice(h, companyId, profileId, d, now);
             } else if (effect instanceof UnregisterToken u) {
-                h.attach(DeviceDao.class).disableToken(companyId, u.token(), now);
+                Daos.attach(h, DeviceDao.class).disableToken(companyId, u.token(), now);
             } else if (effect instanceof Consent c) {
                 consent(h, companyId, profileId, c, now);
             } else if (effect instanceof IngestOp.ListMembership lm) {
-                ConsentDao dao = h.attach(ConsentDao.class);
+                ConsentDao dao = Daos.attach(h, ConsentDao.class);
                 if (lm.member()) {
                     dao.ensureList(companyId, lm.listId());
                     dao.join(companyId, lm.listId(), profileId);
@@ -203,7 +213,7 @@ public class IngestService {
                     dao.leave(companyId, lm.listId(), identity.idsOf(h, companyId, profileId).toArray(String[]::new));
                 }
             } else if (effect instanceof BackInStock b) {
-                h.attach(ConsentDao.class).backInStock(companyId, profileId, b.variantId(),
+                Daos.attach(h, ConsentDao.class).backInStock(companyId, profileId, b.variantId(),
                         b.channels().toArray(String[]::new), now);
             } else if (effect instanceof Group g) {
                 group(h, companyId, profileId, g);
@@ -213,7 +223,7 @@ public class IngestService {
     }
 
     private static void upsertDevice(Handle h, long companyId, String profileId, Device d, Instant now) {
-        DeviceDao dao = h.attach(DeviceDao.class);
+        DeviceDao dao = Daos.attach(h, DeviceDao.class);
         if (d.token() != null && d.deviceId() != null) {
             dao.dropTokenOnlyRows(companyId, d.token(), d.deviceId());
             dao.releaseToken(companyId, d.token(), d.deviceId(), now);
@@ -227,7 +237,7 @@ public class IngestService {
     }
 
     private static void consent(Handle h, long companyId, String profileId, Consent c, Instant now) {
-        ConsentDao dao = h.attach(ConsentDao.class);
+        ConsentDao dao = Daos.attach(h, ConsentDao.class);
         for (ChannelConsent cc : c.consents()) {
             dao.upsertSubscription(companyId, profileId, cc.channel(), cc.purpose(), cc.state(), cc.consentedAt(),
                     c.source(), c.customSource(), now);
@@ -239,7 +249,7 @@ public class IngestService {
     }
 
     private void group(Handle h, long companyId, String profileId, Group g) {
-        ConsentDao dao = h.attach(ConsentDao.class);
+        ConsentDao dao = Daos.attach(h, ConsentDao.class);
         dao.upsertGroup(companyId, g.groupId(), g.traits() == null || !g.traits().isObject() ? "{}" : g.traits().toString());
         if (g.assigned()) {
             dao.joinGroup(companyId, g.groupId(), profileId);
@@ -267,7 +277,7 @@ public class IngestService {
             String[] keys = klKeys.values().toArray(String[]::new);
             String[] scopes = new String[keys.length];
             java.util.Arrays.fill(scopes, SCOPE_KLAVIYO_EVENT);
-            Set<String> fresh = new HashSet<>(h.attach(IdempotencyDao.class).claim(companyId, scopes, keys,
+            Set<String> fresh = new HashSet<>(Daos.attach(h, IdempotencyDao.class).claim(companyId, scopes, keys,
                     now.plus(klaviyoKeyRetention)));
             Set<String> used = new HashSet<>();
             klKeys.forEach((i, k) -> {
@@ -305,7 +315,7 @@ public class IngestService {
             if (isActivity(e.type())) lastEvent.merge(pe.profileId(), e.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
             j++;
         }
-        EventDao dao = h.attach(EventDao.class);
+        EventDao dao = Daos.attach(h, EventDao.class);
         dao.insert(companyId, now, occurred, ids, profiles, types, names, props, values, currencies, sources, dedups,
                 raws);
         if (!metricNames.isEmpty()) {

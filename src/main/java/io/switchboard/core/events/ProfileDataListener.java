@@ -2,6 +2,7 @@ package io.switchboard.core.events;
 
 import io.switchboard.core.identity.ProfileLifecycleListener;
 import io.switchboard.db.ConsentDao;
+import io.switchboard.db.Daos;
 import io.switchboard.db.DeviceDao;
 import io.switchboard.db.EventDao;
 import java.util.List;
@@ -17,8 +18,8 @@ public class ProfileDataListener implements ProfileLifecycleListener {
 
     @Override
     public void onMerge(Handle h, long companyId, String survivorId, String loserId) {
-        h.attach(DeviceDao.class).move(companyId, loserId, survivorId);
-        ConsentDao c = h.attach(ConsentDao.class);
+        Daos.attach(h, DeviceDao.class).move(companyId, loserId, survivorId);
+        ConsentDao c = Daos.attach(h, ConsentDao.class);
         String[] loser = {loserId};
         c.copySubscriptions(companyId, loserId, survivorId);
         c.deleteSubscriptions(companyId, loser);
@@ -33,9 +34,9 @@ public class ProfileDataListener implements ProfileLifecycleListener {
     @Override
     public void onDelete(Handle h, long companyId, List<String> profileIds) {
         String[] ids = profileIds.toArray(String[]::new);
-        h.attach(EventDao.class).deleteForProfiles(companyId, ids);
-        h.attach(DeviceDao.class).deleteForProfiles(companyId, ids);
-        ConsentDao c = h.attach(ConsentDao.class);
+        Daos.attach(h, EventDao.class).deleteForProfiles(companyId, ids);
+        Daos.attach(h, DeviceDao.class).deleteForProfiles(companyId, ids);
+        ConsentDao c = Daos.attach(h, ConsentDao.class);
         c.deleteSubscriptions(companyId, ids);
         c.deleteListMemberships(companyId, ids);
         c.deleteBackInStock(companyId, ids);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
 import io.switchboard.core.Tx;
 import io.switchboard.core.tenancy.CompanySettings;
+import io.switchboard.db.Daos;
 import io.switchboard.db.ProfileDao;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.ErrorKind;
@@ -111,7 +112,7 @@ public class IdentityService {
                     "No usable identifier: send at least one of external_id, email, phone_number or anonymous_id "
                             + "(junk values such as \"null\" or \"undefined\" do not count).");
         }
-        ProfileDao dao = h.attach(ProfileDao.class);
+        ProfileDao dao = Daos.attach(h, ProfileDao.class);
         Instant now = Instant.now();
         Map<Identifier, String> owners = owners(dao, companyId, ids);
         Set<String> ownerIds = new LinkedHashSet<>(owners.values());
@@ -218,7 +219,7 @@ public class IdentityService {
             return resolve(h, companyId, Identifiers.of(externalId, null, null, anonymousId), ProfileWrite.NONE,
                     WriteMode.NORMAL, ctx);
         }
-        ProfileDao dao = h.attach(ProfileDao.class);
+        ProfileDao dao = Daos.attach(h, ProfileDao.class);
         Map<Identifier, String> owners = owners(dao, companyId, ids);
         String oa = owners.get(anon);
         String ox = owners.get(ext);
@@ -241,7 +242,7 @@ public class IdentityService {
     public ResolvedProfile update(Handle h, long companyId, String profileId, Identifiers raw, ProfileWrite write,
                                   WriteContext ctx) {
         checkLimits(write);
-        ProfileDao dao = h.attach(ProfileDao.class);
+        ProfileDao dao = Daos.attach(h, ProfileDao.class);
         List<Identifier> ids = normalize(companyId, raw, true);
         Map<Identifier, String> owners = owners(dao, companyId, ids);
         for (var e : owners.entrySet()) {
@@ -261,7 +262,7 @@ public class IdentityService {
     /** Explicit merge (Klaviyo profile-merge, admin merge): any two live profiles; the destination survives. */
     public ResolvedProfile mergeExplicit(Handle h, long companyId, String destinationId, String sourceId,
                                          WriteContext ctx) {
-        ProfileDao dao = h.attach(ProfileDao.class);
+        ProfileDao dao = Daos.attach(h, ProfileDao.class);
         if (destinationId.equals(sourceId)) {
             lockLive(dao, companyId, destinationId);
             return new ResolvedProfile(destinationId, false);
@@ -282,7 +283,7 @@ public class IdentityService {
 
     /** Data-privacy deletion: the profile, its tombstones, their identifiers and history, and listeners' data. */
     public boolean delete(Handle h, long companyId, String profileId, WriteContext ctx) {
-        ProfileDao dao = h.attach(ProfileDao.class);
+        ProfileDao dao = Daos.attach(h, ProfileDao.class);
         List<Profile> rows = dao.lock(companyId, new String[] {profileId});
         if (rows.isEmpty() || rows.get(0).isTombstone()) return false;
         List<String> all = new ArrayList<>();
@@ -305,27 +306,27 @@ public class IdentityService {
     }
 
     public Profile require(Handle h, long companyId, String profileId) {
-        Profile p = h.attach(ProfileDao.class).find(companyId, profileId).orElse(null);
+        Profile p = Daos.attach(h, ProfileDao.class).find(companyId, profileId).orElse(null);
         if (p == null || p.isTombstone()) throw notFound(profileId, p);
         return p;
     }
 
     public Optional<Profile> find(long companyId, String profileId) {
-        return tx.jdbi().withHandle(h -> h.attach(ProfileDao.class).find(companyId, profileId));
+        return tx.jdbi().withHandle(h -> Daos.attach(h, ProfileDao.class).find(companyId, profileId));
     }
 
     /** The profile and every tombstone merged into it: whose events, devices… are the person's. */
     public List<String> idsOf(Handle h, long companyId, String survivorId) {
         List<String> out = new ArrayList<>();
         out.add(survivorId);
-        out.addAll(h.attach(ProfileDao.class).tombstonesOf(companyId, survivorId));
+        out.addAll(Daos.attach(h, ProfileDao.class).tombstonesOf(companyId, survivorId));
         return out;
     }
 
     public List<ProfileDao.HistoryRow> history(long companyId, String profileId) {
         return tx.jdbi().withHandle(h -> {
             List<String> ids = idsOf(h, companyId, profileId);
-            return h.attach(ProfileDao.class).history(companyId, ids.toArray(String[]::new));
+            return Daos.attach(h, ProfileDao.class).history(companyId, ids.toArray(String[]::new));
         });
     }
 
@@ -486,6 +487,8 @@ public class IdentityService {
     }
 
     private void save(ProfileDao dao, long companyId, Draft d, Instant now) {
+        // nothing changed (an event for a known person): no UPDATE, no new row version, updated_at stays
+        if (!d.dirty) return;
         dao.update(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
                 json(d.writeTimes), d.createdAt, d.lastEventAt, now);
     }

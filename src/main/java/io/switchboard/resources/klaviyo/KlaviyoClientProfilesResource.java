@@ -6,6 +6,7 @@ import io.switchboard.api.klaviyo.KlaviyoJson;
 import io.switchboard.api.klaviyo.ProfileRequest;
 import io.switchboard.auth.AuthDialect;
 import io.switchboard.auth.Caller;
+import io.switchboard.core.GroupCommit;
 import io.switchboard.core.identity.Identifiers;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.Normalizer;
@@ -46,9 +47,16 @@ public class KlaviyoClientProfilesResource {
     private static final Logger LOG = LoggerFactory.getLogger(KlaviyoClientProfilesResource.class);
 
     private final IdentityService identity;
+    private final GroupCommit groupCommit;
 
     public KlaviyoClientProfilesResource(IdentityService identity) {
+        this(identity, null);
+    }
+
+    /** With group commit: concurrent requests share transactions and commits (each answered after its commit). */
+    public KlaviyoClientProfilesResource(IdentityService identity, GroupCommit groupCommit) {
         this.identity = identity;
+        this.groupCommit = groupCommit;
     }
 
     @POST
@@ -62,7 +70,8 @@ public class KlaviyoClientProfilesResource {
                 KlaviyoJson.object(meta, "identifiers", "/data/meta/identifiers"));
         warnIfMalformed(caller, ids);
         WriteContext ctx = new WriteContext(caller, "klaviyo_client");
-        identity.tx().run(h -> identity.resolve(h, caller.companyId(), ids, req.write(), WriteMode.CLIENT, ctx));
+        GroupCommit.run(groupCommit, identity.tx(),
+                h -> identity.resolve(h, caller.companyId(), ids, req.write(), WriteMode.CLIENT, ctx));
         return Response.accepted().build();
     }
 

@@ -1,0 +1,409 @@
+package io.switchboard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.testing.TestDatabase;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Group commit against a real PostgreSQL: batching, per-caller outcomes, commit-before-ack, races, shutdown. */
+class GroupCommitTest {
+    static Jdbi jdbi;
+    static Tx tx;
+    GroupCommit gc;
+
+    @BeforeAll
+    static void setUp() {
+        // pooled like the server (a new connection per batch would dominate the timings)
+        org.apache.tomcat.jdbc.pool.PoolProperties pp = new org.apache.tomcat.jdbc.pool.PoolProperties();
+        pp.setUrl(TestDatabase.newDatabase());
+        pp.setDriverClassName("org.postgresql.Driver");
+        pp.setUsername("postgres");
+        pp.setPassword("");
+        pp.setMaxActive(40);
+        pp.setMaxIdle(40);
+        pp.setDefaultAutoCommit(true);
+        jdbi = Jdbi.create(new org.apache.tomcat.jdbc.pool.DataSource(pp));
+        tx = new Tx(jdbi);
+        jdbi.useHandle(h -> {
+            h.execute("CREATE TABLE gc_rows (id text PRIMARY KEY, caller int NOT NULL)");
+            h.execute("CREATE TABLE gc_counters (k text PRIMARY KEY, n int NOT NULL)");
+            // fails only at COMMIT: a deferred constraint trigger rejecting the value 'bad-at-commit'
+            h.execute("""
+                    CREATE FUNCTION gc_reject() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF NEW.id LIKE 'bad-at-commit%' THEN RAISE EXCEPTION 'rejected at commit'; END IF;
+                      RETURN NEW;
+                    END $$""");
+            h.execute("CREATE CONSTRAINT TRIGGER gc_reject AFTER INSERT ON gc_rows "
+                    + "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gc_reject()");
+        });
+    }
+
+    @BeforeEach
+    void clean() {
+        jdbi.useHandle(h -> h.execute("TRUNCATE gc_rows, gc_counters"));
+    }
+
+    @AfterEach
+    void close() {
+        if (gc != null) gc.close();
+    }
+
+    static GroupCommit.Options opts(int committers, int maxBatch) {
+        return new GroupCommit.Options(committers, maxBatch, Duration.ZERO, 10_000);
+    }
+
+    static String insert(Handle h, String id, int caller) {
+        h.execute("INSERT INTO gc_rows (id, caller) VALUES (?, ?)", id, caller);
+        return id;
+    }
+
+    static long rows(String where) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM gc_rows WHERE " + where).mapTo(Long.class).one());
+    }
+
+    static boolean visibleElsewhere(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM gc_rows WHERE id = ?").bind(0, id)
+                .mapTo(Long.class).one()) == 1;
+    }
+
+    /** Holds the single committer inside a unit until released, so the next submissions form one batch. */
+    CountDownLatch block(GroupCommit g) throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        g.submit(h -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+
+    @Test
+    void manyThreadsEachGetTheirOwnResultOnlyAfterCommit() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(3, 64));
+        int threads = 24;
+        int perThread = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger notVisible = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int caller = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    String id = caller + "-" + i;
+                    String got = gc.run(h -> insert(h, id, caller));
+                    assertThat(got).isEqualTo(id);
+                    // acknowledged means committed: another connection sees the row right away
+                    if (!visibleElsewhere(id)) notVisible.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertThat(notVisible.get()).isZero();
+        assertThat(rows("true")).isEqualTo((long) threads * perThread);
+        GroupCommit.Stats s = gc.stats();
+        assertThat(s.units()).isEqualTo((long) threads * perThread);
+        assertThat(s.batches()).isLessThan(s.units()); // units did share commits
+        assertThat(s.fallbacks()).isZero();
+    }
+
+    @Test
+    void aFailingUnitDoesNotFailOrLoseTheOthersInItsBatch() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        List<CompletableFuture<String>> good = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String id = "good-" + i;
+            int caller = i;
+            good.add(gc.submit(h -> insert(h, id, caller)));
+        }
+        CompletableFuture<String> bad = gc.submit(h -> {
+            insert(h, "bad", 99);
+            throw new IllegalArgumentException("unit 99 is invalid");
+        });
+        for (int i = 10; i < 20; i++) {
+            String id = "good-" + i;
+            int caller = i;
+            good.add(gc.submit(h -> insert(h, id, caller)));
+        }
+        release.countDown();
+        for (int i = 0; i < good.size(); i++) {
+            assertThat(good.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("good-" + i);
+        }
+        assertThatThrownBy(() -> GroupCommit.await(bad))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("unit 99 is invalid");
+        assertThat(rows("id LIKE 'good-%'")).isEqualTo(20);
+        assertThat(rows("id = 'bad'")).isZero();
+        // the blocker, then all 21 in one batch: re-run once without the bad unit, which then ran alone
+        assertThat(gc.stats().batches()).isEqualTo(2);
+        assertThat(gc.stats().reruns()).isEqualTo(1);
+        assertThat(gc.stats().fallbacks()).isZero();
+    }
+
+    @Test
+    void aUnitWhoseCommitFailsIsReportedAsFailedAndTheOthersCommit() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        CompletableFuture<String> first = gc.submit(h -> insert(h, "a", 1));
+        CompletableFuture<String> failsAtCommit = gc.submit(h -> insert(h, "bad-at-commit", 2));
+        CompletableFuture<String> last = gc.submit(h -> insert(h, "b", 3));
+        release.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("a");
+        assertThat(last.get(10, TimeUnit.SECONDS)).isEqualTo("b");
+        assertThatThrownBy(() -> GroupCommit.await(failsAtCommit))
+                .hasRootCauseInstanceOf(SQLException.class).hasStackTraceContaining("rejected at commit");
+        assertThat(rows("id IN ('a', 'b')")).isEqualTo(2);
+        assertThat(rows("id LIKE 'bad%'")).isZero();
+        assertThat(gc.stats().fallbacks()).isEqualTo(1);
+    }
+
+    @Test
+    void unitsOfACommittedBatchAreAcknowledgedOnlyAfterTheCommit() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        CompletableFuture<String> first = gc.submit(h -> insert(h, "a", 1));
+        CompletableFuture<Boolean> probe = gc.submit(h -> first.isDone() || visibleElsewhere("a"));
+        release.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("a");
+        assertThat(probe.get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(gc.stats().fallbacks()).isZero();
+    }
+
+    @Test
+    void retryableRacesAreRetriedAndEachUnitAppliesExactlyOnce() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(3, 16));
+        int threads = 16;
+        int perThread = 20;
+        String[] keys = {"k0", "k1", "k2", "k3"};
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int caller = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    String k = keys[(caller + i) % keys.length];
+                    // read-then-insert: concurrent batches race on the same key (23505 → retry)
+                    gc.run(h -> {
+                        int n = h.createQuery("SELECT count(*) FROM gc_counters WHERE k = ?").bind(0, k)
+                                .mapTo(Integer.class).one();
+                        if (n == 0) {
+                            h.execute("INSERT INTO gc_counters (k, n) VALUES (?, 1)", k);
+                        } else {
+                            h.execute("UPDATE gc_counters SET n = n + 1 WHERE k = ?", k);
+                        }
+                        return null;
+                    });
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+        long total = jdbi.withHandle(h -> h.createQuery("SELECT coalesce(sum(n), 0) FROM gc_counters")
+                .mapTo(Long.class).one());
+        assertThat(total).isEqualTo((long) threads * perThread);
+    }
+
+    @Test
+    void aUnitAskingForARetryRunsAgainAndSucceeds() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        AtomicInteger attempts = new AtomicInteger();
+        CompletableFuture<String> flaky = gc.submit(h -> {
+            insert(h, "flaky-" + attempts.get(), 1);
+            if (attempts.incrementAndGet() < 3) throw new Tx.Retry("saw a concurrent change");
+            return "ok";
+        });
+        CompletableFuture<String> other = gc.submit(h -> insert(h, "other", 2));
+        release.countDown();
+        assertThat(flaky.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo("other");
+        // a race re-runs the shared transaction: attempts 1 and 2 roll back, 3 commits; only its row stays
+        assertThat(attempts.get()).isEqualTo(3);
+        assertThat(rows("id LIKE 'flaky-%'")).isEqualTo(1);
+        assertThat(rows("id = 'flaky-2'")).isEqualTo(1);
+        assertThat(rows("id = 'other'")).isEqualTo(1);
+    }
+
+    @Test
+    void shutdownDrainsWhatIsQueuedAndRefusesNewWork() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 8));
+        CountDownLatch release = block(gc);
+        List<CompletableFuture<String>> queued = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            String id = "q-" + i;
+            int caller = i;
+            queued.add(gc.submit(h -> insert(h, id, caller)));
+        }
+        Thread closer = new Thread(() -> gc.close(Duration.ofSeconds(30)));
+        closer.start();
+        Thread.sleep(50);
+        CompletableFuture<String> late = gc.submit(h -> insert(h, "late", 0));
+        release.countDown();
+        closer.join(30_000);
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(queued.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("q-" + i);
+        }
+        assertThatThrownBy(() -> GroupCommit.await(late)).isInstanceOf(GroupCommit.Unavailable.class);
+        assertThat(rows("id LIKE 'q-%'")).isEqualTo(100);
+        assertThat(rows("id = 'late'")).isZero();
+    }
+
+    @Test
+    void outcomesReachTheRightCallerUnderConcurrencyWithFailuresMixedIn() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(2, 32));
+        int n = 300;
+        Map<Integer, CompletableFuture<String>> futures = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int caller = i;
+            done.add(pool.submit(() -> futures.put(caller, gc.submit(h -> {
+                if (caller % 7 == 0) throw new IllegalStateException("caller " + caller);
+                return insert(h, "c-" + caller, caller);
+            }))));
+        }
+        for (Future<?> f : done) f.get(30, TimeUnit.SECONDS);
+        pool.shutdown();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<String> f = futures.get(i);
+            if (i % 7 == 0) {
+                int caller = i;
+                assertThatThrownBy(() -> GroupCommit.await(f)).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("caller " + caller);
+            } else {
+                assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("c-" + i);
+            }
+        }
+        assertThat(rows("true")).isEqualTo(n - (n + 6) / 7);
+        // each row was written once, by its own caller
+        assertThat(rows("id <> 'c-' || caller")).isZero();
+    }
+
+    @Test
+    void afterCommitCallbacksRunOnlyForTheAttemptThatCommitted() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger attempt = new AtomicInteger();
+        CompletableFuture<String> good = gc.submit(h -> {
+            int a = attempt.incrementAndGet();
+            h.afterCommit(() -> ran.add("good-attempt-" + a));
+            return insert(h, "cb-good", 1);
+        });
+        CompletableFuture<String> bad = gc.submit(h -> {
+            h.afterCommit(() -> ran.add("bad"));
+            throw new IllegalStateException("no");
+        });
+        release.countDown();
+        assertThat(good.get(10, TimeUnit.SECONDS)).isEqualTo("cb-good");
+        assertThatThrownBy(() -> GroupCommit.await(bad)).isInstanceOf(IllegalStateException.class);
+        // the shared attempt was rolled back: only the re-run's callback ran
+        assertThat(ran).containsExactly("good-attempt-2");
+    }
+
+    @Test
+    void aCommitterKeepsWorkingAfterItsConnectionIsKilled() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        int pid = gc.run(h -> h.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one());
+        jdbi.useHandle(h -> h.createQuery("SELECT pg_terminate_backend(?)").bind(0, pid).mapTo(Boolean.class).one());
+        // the committer's connection is gone: the unit is re-run on a fresh connection and succeeds
+        String first = gc.run(h -> insert(h, "after-kill", 1));
+        String second = gc.run(h -> insert(h, "after-kill-2", 1));
+        assertThat(first).isEqualTo("after-kill");
+        assertThat(second).isEqualTo("after-kill-2");
+        assertThat(rows("id LIKE 'after-kill%'")).isEqualTo(2);
+    }
+
+    @Test
+    void aBatchHoldsAtMostMaxWeightOfWork() throws Exception {
+        gc = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 10, Duration.ZERO, 10_000));
+        CountDownLatch release = block(gc);
+        List<CompletableFuture<String>> heavy = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = "w-" + i;
+            heavy.add(gc.submit(6, h -> insert(h, id, 0)));
+        }
+        release.countDown();
+        for (CompletableFuture<String> f : heavy) f.get(10, TimeUnit.SECONDS);
+        // 6 units of weight 6 with maxWeight 10: two per transaction (the second one tips it over)
+        assertThat(gc.stats().batches()).isEqualTo(1 + 3);
+        assertThat(rows("id LIKE 'w-%'")).isEqualTo(6);
+    }
+
+    @Test
+    void severalFailingUnitsInOneBatchEachGetTheirOwnFailure() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = block(gc);
+        List<CompletableFuture<String>> all = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = "m-" + i;
+            boolean bad = i % 3 == 0;
+            int caller = i;
+            all.add(gc.submit(h -> {
+                insert(h, id, caller);
+                if (bad) throw new IllegalArgumentException("bad " + caller);
+                return id;
+            }));
+        }
+        release.countDown();
+        for (int i = 0; i < 12; i++) {
+            int caller = i;
+            if (i % 3 == 0) {
+                assertThatThrownBy(() -> GroupCommit.await(all.get(caller))).hasMessage("bad " + caller);
+            } else {
+                assertThat(all.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("m-" + i);
+            }
+        }
+        assertThat(rows("id LIKE 'm-%'")).isEqualTo(8);
+    }
+
+    @Test
+    void connectionErrorsAreAnUnknownOutcomeAndConstraintErrorsAreNot() {
+        assertThat(GroupCommit.connectionError(new SQLException("gone", "08006"))).isTrue();
+        assertThat(GroupCommit.connectionError(new RuntimeException(new java.io.IOException("reset")))).isTrue();
+        assertThat(GroupCommit.connectionError(new SQLException("dup", "23505"))).isFalse();
+        assertThat(GroupCommit.connectionError(new SQLException("ser", "40001"))).isFalse();
+        assertThat(GroupCommit.connectionError(new IllegalStateException("unit bug"))).isFalse();
+    }
+
+    @Test
+    void lingerOnlyAppliesUnderLoadAndStillBatches() throws Exception {
+        gc = new GroupCommit(jdbi, tx, new GroupCommit.Options(2, 64, Duration.ofMillis(2), 10_000));
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            String id = "solo-" + i;
+            gc.run(h -> insert(h, id, 0));
+        }
+        // sequential callers on an idle committer never wait the 2 ms
+        assertThat(rows("id LIKE 'solo-%'")).isEqualTo(20);
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
+    }
+}
