@@ -22,6 +22,11 @@ public record IngestOp(String where, IdempotencyKey key, IdentityStep identity, 
         effects = effects == null ? List.of() : List.copyOf(effects);
     }
 
+    /** One unkeyed item: resolve these identifiers (with their attribute writes), then apply the effects. */
+    public static IngestOp resolving(Identifiers ids, ProfileWrite write, WriteMode mode, List<Effect> effects) {
+        return new IngestOp(null, null, new Resolve(ids, write, mode), effects);
+    }
+
     /** (scope, key): the row of {@code idempotency_keys} that makes a repeat a no-op. */
     public record IdempotencyKey(String scope, String key) {}
 

@@ -47,11 +47,6 @@ public final class Normalizer {
         return v.length() > MAX_IDENTIFIER_LENGTH ? Optional.empty() : Optional.of(v);
     }
 
-    /** Junk → empty (not an identifier, not an error). */
-    public static boolean emailIsJunk(String raw, CompanySettings s) {
-        return isJunk(raw, s);
-    }
-
     /** The normalised email, or empty when it does not look like an email. Junk must be checked first. */
     public static Optional<String> email(String raw) {
         if (raw == null) return Optional.empty();

@@ -64,8 +64,7 @@ public class KlaviyoClientEventsResource {
         JsonNode attrs = data.get("attributes");
         ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
         IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(e))));
+        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(e))));
     }
 
     @POST
@@ -105,8 +104,7 @@ public class KlaviyoClientEventsResource {
             }
             effects.add(e);
         }
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), effects)));
+        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, effects)));
     }
 
     @POST
@@ -146,8 +144,7 @@ public class KlaviyoClientEventsResource {
         List<IngestOp.ChannelConsent> consents = consents(subs, who.ids(), "/data/attributes/profile/data/attributes/subscriptions");
         String customSource = Body.text(attrs, "custom_source", new Loc("custom_source", "/data/attributes/custom_source"));
         IngestOp.Consent c = new IngestOp.Consent(consents, listId.trim(), customSource, SOURCE);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(c))));
+        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(c))));
     }
 
     /** Explicit per-channel consent, or (when absent) email marketing / sms marketing for the identifiers sent. */
@@ -200,8 +197,7 @@ public class KlaviyoClientEventsResource {
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
         IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
                 status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT), List.of(d))));
+        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(d))));
     }
 
     @POST
@@ -215,9 +211,7 @@ public class KlaviyoClientEventsResource {
         oneOf(a, "platform", p, true, "android", "ios");
         oneOf(a, "vendor", p, false, "apns", "fcm");
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
-                List.of(new IngestOp.UnregisterToken(token.trim())))));
+        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.UnregisterToken(token.trim())))));
     }
 
     @POST
@@ -245,9 +239,7 @@ public class KlaviyoClientEventsResource {
                     "`relationships.variant.data.id` (the catalog variant) is required.");
         }
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        return run(caller, rev, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.CLIENT),
-                List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
+        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
     }
 
     static String oneOf(JsonNode a, String field, String p, boolean required, String... allowed) {

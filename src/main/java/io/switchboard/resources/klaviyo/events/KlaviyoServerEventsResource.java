@@ -80,8 +80,7 @@ public class KlaviyoServerEventsResource {
         JsonNode attrs = data.get("attributes");
         ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", true);
         IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-        ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, List.of(new IngestOp(null, null,
-                new IngestOp.Resolve(who.ids(), who.write(), WriteMode.NORMAL), List.of(e))));
+        ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.NORMAL, List.of(e))));
         return Response.accepted().header("revision", rev.header()).build();
     }
 
