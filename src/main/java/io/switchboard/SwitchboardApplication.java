@@ -143,6 +143,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         TenancyService tenancy = new TenancyService(jdbi);
         Authenticators authenticators = new Authenticators(tenancy, config.getAdminToken(), Duration.ofSeconds(1));
         SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
+        tenancy.onSettingsChanged(settings::invalidate);
         Tx tx = new Tx(jdbi);
         IdentityService identity = new IdentityService(tx, settings::get);
         // concurrent write requests share one transaction and one commit (see core/GroupCommit)

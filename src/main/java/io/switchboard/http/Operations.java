@@ -59,6 +59,7 @@ public final class Operations {
 
         CompanySettingsCache settings = new CompanySettingsCache(
                 id -> tenancy.company(id).map(Company::settings), monitor::isUp, 1_000);
+        tenancy.onSettingsChanged(settings::invalidate);
         Bucket4jBuckets buckets = Bucket4jBuckets.postgres(dataSource);
         RateLimiter limiter = new RateLimiter(buckets, rateLimits);
         RateLimitFilter rateLimitFilter = new RateLimitFilter(limiter, settings);

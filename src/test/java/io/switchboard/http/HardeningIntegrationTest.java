@@ -166,6 +166,34 @@ class HardeningIntegrationTest {
             assertThat(F.count("SELECT count(*) FROM profiles WHERE company_id = ?", F.companyId(c.publicId()))).isEqualTo(1);
         }
 
+        /**
+         * A company that was busy under the default limit, then changed its limit: the very next concurrent
+         * burst runs under the new limit (no request is admitted under the stale one).
+         */
+        @Test
+        void aSettingsChangeAppliesToTheVeryNextConcurrentBurst() throws Exception {
+            TestCompany c = F.createCompany("Changed");
+            Map<String, String> auth = AppFixture.bearer(c.publicKey());
+            assertThat(F.post("/api/client/__probe", "{}", auth).header("RateLimit-Limit")).isEqualTo("1500000");
+            Thread.sleep(2_100); // the cached settings are now old
+            patchSettings(c, "{\"rate_limits\":{\"ingestion\":{\"burst_per_second\":3,\"steady_per_minute\":0}}}");
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+            List<java.util.concurrent.Future<Res>> burst = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) burst.add(pool.submit(() -> F.post("/api/client/__probe", "{}", auth)));
+            long ok = 0;
+            for (var f : burst) {
+                Res r = f.get();
+                if (r.status() == 200) {
+                    ok++;
+                    assertThat(r.header("RateLimit-Limit")).isEqualTo("3");
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            pool.shutdown();
+            assertThat(ok).as("3 + 3/s × %.2f s", seconds).isLessThanOrEqualTo(3 + (long) Math.ceil(3 * seconds));
+        }
+
         @Test
         void zeroSwitchesLimitsOffForACompany() throws Exception {
             TestCompany c = F.createCompany("Unlimited");

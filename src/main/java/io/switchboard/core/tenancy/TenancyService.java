@@ -14,6 +14,7 @@ import org.jdbi.v3.core.Jdbi;
 /** Companies and their keys: creation, minting, listing, revocation, and key authentication. */
 public class TenancyService {
     private final Jdbi jdbi;
+    private final java.util.List<java.util.function.LongConsumer> settingsListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TenancyService(Jdbi jdbi) {
         this.jdbi = jdbi;
@@ -72,7 +73,16 @@ public class TenancyService {
 
     public Company updateSettings(long companyId, CompanySettings settings) {
         jdbi.useExtension(CompanyDao.class, d -> d.updateSettings(companyId, settings));
+        settingsListeners.forEach(l -> l.accept(companyId));
         return company(companyId).orElseThrow();
+    }
+
+    /**
+     * Called with the company id after its settings changed in this process (caches drop the entry, so
+     * the change applies here at once; other processes see it when their cache entry expires).
+     */
+    public void onSettingsChanged(java.util.function.LongConsumer listener) {
+        settingsListeners.add(listener);
     }
 
     public List<ApiKey> keys(long companyId) {
