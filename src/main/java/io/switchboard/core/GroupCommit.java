@@ -289,6 +289,11 @@ public final class GroupCommit implements AutoCloseable {
     private static void discard(Handle[] handle) {
         if (handle[0] != null) {
             try {
+                handle[0].execute("RESET plan_cache_mode"); // the connection goes back to the shared pool
+            } catch (Throwable ignored) {
+                // broken: the pool validates it before lending it again
+            }
+            try {
                 handle[0].close();
             } catch (Throwable ignored) {
                 // a broken connection: the pool validates it before lending it again
@@ -403,18 +408,36 @@ public final class GroupCommit implements AutoCloseable {
         try {
             if (handle[0] == null) {
                 handle[0] = jdbi.open();
+                // a committer runs the same few statements all day: plan each once per connection. With
+                // the default (auto), PostgreSQL re-plans statements whose generic plan it estimates
+                // dearer than a custom one — e.g. every "= ANY / unnest(array)" lookup — on each execution
+                handle[0].execute("SET plan_cache_mode = force_generic_plan");
             }
             Handle h = handle[0];
             // READ COMMITTED, as Tx: PostgreSQL's default, so it is not set here (pgjdbc would spend a round
             // trip on SET SESSION CHARACTERISTICS per batch)
             h.begin();
+            BatchScope scope = BatchScope.of(h);
+            List<Object> unitFns = new ArrayList<>(batch.size());
+            for (Pending<?> p : batch) unitFns.add(p.unit);
+            scope.begin(unitFns);
             try {
-                for (i = 0; i < batch.size(); i++) {
-                    batch.get(i).runIn(h);
+                try {
+                    for (i = 0; i < batch.size(); i++) {
+                        batch.get(i).runIn(h);
+                    }
+                } catch (Throwable t) {
+                    rollbackQuietly(h);
+                    return new Attempt(t, i, false);
                 }
-            } catch (Throwable t) {
-                rollbackQuietly(h);
-                return new Attempt(t, i, false);
+                try {
+                    scope.flush(h); // deferred set-based work of all units (e.g. one events INSERT)
+                } catch (Throwable t) {
+                    rollbackQuietly(h);
+                    return new Attempt(t, -1, false); // not one unit's: a retry, or each unit alone
+                }
+            } finally {
+                scope.end();
             }
             try {
                 h.commit();

@@ -69,7 +69,11 @@ public final class EmbeddedDatabase {
                 .setServerConfig("wal_buffers", "16MB")
                 .setServerConfig("max_wal_size", "2GB")
                 .setServerConfig("checkpoint_timeout", "15min")
-                .setServerConfig("commit_delay", "0");
+                .setServerConfig("commit_delay", "0")
+                // statistics of young, fast-growing tables (a fresh install) are refreshed within seconds
+                // rather than a minute: until the first ANALYZE the planner believes they are empty and
+                // picks whole-table plans for key lookups (docs/performance.md, "Fresh tables")
+                .setServerConfig("autovacuum_naptime", "5s");
         if (cfg.getPort() > 0) {
             b.setPort(cfg.getPort());
         }

@@ -15,6 +15,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * The event store. Writes are set-based (one INSERT … SELECT FROM unnest(…) per request, or per group
  * of requests), reads go through the two indexes of migration 003. Every statement is scoped by company_id.
  */
+@org.jdbi.v3.sqlobject.config.UseTemplateEngine(org.jdbi.v3.core.statement.DefinedAttributeTemplateEngine.class)
 public interface EventDao extends SqlObject {
 
     record EventRow(String id, Instant occurredAt, String profileId, String type, String name, String properties,
@@ -46,9 +47,11 @@ public interface EventDao extends SqlObject {
             + "FROM unnest(:ids::text[], :names::text[]) AS t(id, n) ORDER BY t.n ON CONFLICT DO NOTHING")
     int upsertMetrics(@Bind("companyId") long companyId, @Bind("ids") String[] ids, @Bind("names") String[] names);
 
-    @SqlUpdate("UPDATE profiles p SET last_event_at = GREATEST(p.last_event_at, t.at::timestamptz) "
-            + "FROM unnest(:ids::text[], :ats::text[]) AS t(id, at) WHERE p.company_id = :companyId AND p.id = t.id "
-            + "AND (p.last_event_at IS NULL OR p.last_event_at < t.at::timestamptz)")
+    /** Moves last_event_at forward; {@code id = ANY} keeps it to primary-key probes whatever the statistics say. */
+    @SqlUpdate("UPDATE profiles p SET last_event_at = t.at FROM (SELECT u.id, max(u.at::timestamptz) AS at "
+            + "FROM unnest(:ids::text[], :ats::text[]) AS u(id, at) GROUP BY u.id) t "
+            + "WHERE p.company_id = :companyId AND p.id = ANY(:ids::text[]) AND p.id = t.id "
+            + "AND (p.last_event_at IS NULL OR p.last_event_at < t.at)")
     int markLastEvent(@Bind("companyId") long companyId, @Bind("ids") String[] ids, @Bind("ats") String[] ats);
 
     /** One event by id: the id's ULID time is occurred_at (ms), so only one partition is searched. */

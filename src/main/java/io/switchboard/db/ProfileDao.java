@@ -19,12 +19,37 @@ public interface ProfileDao extends SqlObject {
             + "ARRAY(SELECT i.value FROM profile_identifiers i WHERE i.company_id = p.company_id AND i.profile_id = p.id "
             + "AND i.kind = 'anonymous_id' ORDER BY i.created_at, i.value) AS anonymous_ids";
 
-    record Owner(String kind, String value, String profileId) {}
+    record Owner(String kind, String value, String profileId) {
+        /** Mapped by hand: a constructor mapper is specialised for every result set (measurable per statement). */
+        public static final class Mapper implements org.jdbi.v3.core.mapper.RowMapper<Owner> {
+            @Override
+            public Owner map(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+                    throws java.sql.SQLException {
+                return new Owner(rs.getString(1), rs.getString(2), rs.getString(3));
+            }
+        }
+    }
 
-    @SqlQuery("SELECT kind, value, profile_id FROM profile_identifiers "
-            + "WHERE company_id = :companyId AND (kind, value) IN (SELECT * FROM unnest(:kinds::text[], :values::text[]))")
-    @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(Owner.class)
+    /**
+     * Owners of many identifiers. One primary-key probe per identifier, whatever the statistics say: the
+     * {@code LATERAL … OFFSET 0} keeps the planner from turning a handful of probes into a scan of the
+     * company's claims (which it did on young tables whose statistics still said "empty", with a generic plan).
+     */
+    @SqlQuery("SELECT i.kind, i.value, i.profile_id FROM unnest(:kinds::text[], :values::text[]) AS t(k, v) "
+            + "CROSS JOIN LATERAL (SELECT x.kind, x.value, x.profile_id FROM profile_identifiers x "
+            + "WHERE x.company_id = :companyId AND x.kind = t.k AND x.value = t.v OFFSET 0) i")
+    @org.jdbi.v3.sqlobject.config.RegisterRowMapper(Owner.Mapper.class)
     List<Owner> owners(@Bind("companyId") long companyId, @Bind("kinds") String[] kinds, @Bind("values") String[] values);
+
+    /**
+     * Locks profiles {@code FOR KEY SHARE} (in id order) until the transaction ends and returns those that
+     * are live: a concurrent merge or deletion of them waits for this transaction, while other event
+     * writers (and {@code last_event_at} updates) do not. The lock returns each row's latest version, so a
+     * profile merged meanwhile comes back with {@code merged_into} set (and one deleted meanwhile not at all).
+     */
+    @SqlQuery("SELECT p.id FROM (SELECT id, merged_into FROM profiles WHERE company_id = :companyId AND id = ANY(:ids) "
+            + "ORDER BY id FOR KEY SHARE) p WHERE p.merged_into IS NULL")
+    List<String> keyShareLive(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM profiles p WHERE p.company_id = :companyId AND p.id = ANY(:ids) "
             + "ORDER BY p.id FOR UPDATE OF p")

@@ -24,6 +24,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * expired and was taken over cannot overwrite the new owner's outcome.
  */
 @RegisterRowMapper(SendDao.Mapper.class)
+@org.jdbi.v3.sqlobject.config.UseTemplateEngine(org.jdbi.v3.core.statement.DefinedAttributeTemplateEngine.class)
 public interface SendDao {
     String COLUMNS = "company_id, id, campaign_id, profile_id, channel, address, locale, context::text AS context, "
             + "idempotency_key, state, reason, attempts, next_attempt_at, claimed_by, claimed_until, provider_id, "

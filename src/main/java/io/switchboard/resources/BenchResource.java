@@ -67,8 +67,8 @@ public class BenchResource {
     @Consumes(MediaType.WILDCARD)
     public void commitAsync(InputStream body, @Suspended AsyncResponse response) throws IOException {
         String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
-        groupCommit.submit(h -> insert(h, text)).whenComplete((r, e) -> response.resume(
-                e == null ? Response.noContent().build() : GroupCommit.unwrap(e)));
+        groupCommit.submit(h -> insert(h, text)).whenComplete((r, e) ->
+                io.switchboard.resources.Async.resume(response, e, () -> Response.noContent().build()));
     }
 
     /** The same, one transaction and one commit per request (what group commit replaces). */

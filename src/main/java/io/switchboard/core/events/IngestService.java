@@ -5,6 +5,7 @@ import io.switchboard.limits.InputLimits;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.f4b6a3.ulid.UlidCreator;
+import io.switchboard.core.BatchScope;
 import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.events.IngestOp.Alias;
@@ -18,6 +19,8 @@ import io.switchboard.core.events.IngestOp.Group;
 import io.switchboard.core.events.IngestOp.Resolve;
 import io.switchboard.core.events.IngestOp.UnregisterToken;
 import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.identity.Identifiers;
+import io.switchboard.core.identity.WriteMode;
 import io.switchboard.core.identity.ResolvedProfile;
 import io.switchboard.core.identity.WriteContext;
 import io.switchboard.db.ConsentDao;
@@ -89,12 +92,76 @@ public class IngestService {
 
     /** {@code receivedAt}: the server's receive time (the one the dialect used for default event times). */
     public Result ingest(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops, Instant receivedAt) {
-        return GroupCommit.run(groupCommit, tx(), ops.size(), h -> ingest(h, companyId, ctx, requestKey, ops, receivedAt));
+        return GroupCommit.run(groupCommit, tx(), ops.size(), new Unit(companyId, ctx, requestKey, ops, receivedAt));
     }
+
+    /**
+     * As {@link #ingest(long, WriteContext, RequestKey, List, Instant)} without holding the caller's thread:
+     * the future completes after the commit (or with the unit's own exception). For JAX-RS
+     * {@code AsyncResponse}: no Jetty thread waits for the commit.
+     */
+    public java.util.concurrent.CompletableFuture<Result> ingestAsync(long companyId, WriteContext ctx,
+                                                                     RequestKey requestKey, List<IngestOp> ops,
+                                                                     Instant receivedAt) {
+        Unit unit = new Unit(companyId, ctx, requestKey, ops, receivedAt);
+        if (groupCommit != null) return groupCommit.submit(ops.size(), unit);
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(tx().run(unit::apply));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** One request as a group-commit unit; other units of the same batch can see what it will resolve. */
+    private final class Unit implements java.util.function.Function<Handle, Result> {
+        final long companyId;
+        final WriteContext ctx;
+        final RequestKey requestKey;
+        final List<IngestOp> ops;
+        final Instant receivedAt;
+
+        Unit(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops, Instant receivedAt) {
+            this.companyId = companyId;
+            this.ctx = ctx;
+            this.requestKey = requestKey;
+            this.ops = ops;
+            this.receivedAt = receivedAt;
+        }
+
+        @Override
+        public Result apply(Handle h) {
+            return ingest(h, companyId, ctx, requestKey, ops, receivedAt);
+        }
+    }
+
+    /**
+     * Inside a group-commit batch: the identifiers of every write-nothing item of every ingestion unit of
+     * the batch, by company, for the identity core to read ahead in one statement.
+     */
+    private void readAhead(Handle h) {
+        BatchScope scope = BatchScope.of(h);
+        if (!scope.active() || scope.peek(READ_AHEAD_DONE) != null) return;
+        scope.state(READ_AHEAD_DONE, () -> Boolean.TRUE);
+        Map<Long, List<Identifiers>> byCompany = new HashMap<>();
+        for (Object u : scope.units()) {
+            if (!(u instanceof Unit unit)) continue;
+            for (IngestOp op : unit.ops) {
+                if (op.identity() instanceof Resolve r && (r.write() == null || r.write().isEmpty())
+                        && (r.mode() == WriteMode.NORMAL || r.mode() == WriteMode.CLIENT)) {
+                    byCompany.computeIfAbsent(unit.companyId, k -> new ArrayList<>()).add(r.ids());
+                }
+            }
+        }
+        if (!byCompany.isEmpty()) identity.readAhead(h, byCompany);
+    }
+
+    private static final Object READ_AHEAD_DONE = new Object();
+    private static final Object EVENT_BUFFER = new Object();
 
     public Result ingest(Handle h, long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops,
                          Instant receivedAt) {
         Instant now = receivedAt;
+        readAhead(h);
         IdempotencyDao idem = Daos.attach(h, IdempotencyDao.class);
         if (requestKey != null) {
             int fresh = idem.claimRequest(companyId, SCOPE_REQUEST, requestKey.key(), requestKey.fingerprint(),
@@ -315,6 +382,70 @@ public class IngestService {
             if (isActivity(e.type())) lastEvent.merge(pe.profileId(), e.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
             j++;
         }
+        BatchScope scope = BatchScope.of(h);
+        if (scope.active()) {
+            // a group-commit batch: every unit's events go in with one INSERT just before the COMMIT
+            Map<Long, EventRows> buffer = scope.state(EVENT_BUFFER, HashMap::new);
+            buffer.computeIfAbsent(companyId, c -> new EventRows()).add(now, occurred, ids, profiles, types, names,
+                    props, values, currencies, sources, dedups, raws, metricNames, lastEvent);
+            scope.beforeCommit(EVENT_BUFFER, this::flushEvents);
+            return List.of(ids);
+        }
+        insertEvents(h, companyId, now, occurred, ids, profiles, types, names, props, values, currencies, sources,
+                dedups, raws, metricNames, lastEvent);
+        return List.of(ids);
+    }
+
+    /** Events of several units of one batch, for one company, gathered for one INSERT. */
+    private static final class EventRows {
+        Instant receivedAt;
+        final List<String> occurred = new ArrayList<>(), ids = new ArrayList<>(), profiles = new ArrayList<>(),
+                types = new ArrayList<>(), names = new ArrayList<>(), props = new ArrayList<>(),
+                values = new ArrayList<>(), currencies = new ArrayList<>(), sources = new ArrayList<>(),
+                dedups = new ArrayList<>(), raws = new ArrayList<>();
+        final Set<String> metricNames = new LinkedHashSet<>();
+        final Map<String, Instant> lastEvent = new HashMap<>();
+
+        void add(Instant receivedAt, String[] o, String[] i, String[] p, String[] t, String[] n, String[] pr,
+                 String[] v, String[] c, String[] s, String[] d, String[] r, Set<String> mn, Map<String, Instant> le) {
+            // received_at: the latest request's receive time of the batch (they differ by milliseconds)
+            if (this.receivedAt == null || receivedAt.isAfter(this.receivedAt)) this.receivedAt = receivedAt;
+            occurred.addAll(java.util.Arrays.asList(o));
+            ids.addAll(java.util.Arrays.asList(i));
+            profiles.addAll(java.util.Arrays.asList(p));
+            types.addAll(java.util.Arrays.asList(t));
+            names.addAll(java.util.Arrays.asList(n));
+            props.addAll(java.util.Arrays.asList(pr));
+            values.addAll(java.util.Arrays.asList(v));
+            currencies.addAll(java.util.Arrays.asList(c));
+            sources.addAll(java.util.Arrays.asList(s));
+            dedups.addAll(java.util.Arrays.asList(d));
+            raws.addAll(java.util.Arrays.asList(r));
+            metricNames.addAll(mn);
+            le.forEach((k, at) -> lastEvent.merge(k, at, (a, b) -> a.isAfter(b) ? a : b));
+        }
+    }
+
+    private void flushEvents(Handle h) {
+        Map<Long, EventRows> buffer = BatchScope.of(h).peek(EVENT_BUFFER);
+        if (buffer == null) return;
+        List<Long> companies = new ArrayList<>(buffer.keySet());
+        java.util.Collections.sort(companies);
+        for (Long companyId : companies) {
+            EventRows r = buffer.get(companyId);
+            String[] none = new String[0];
+            insertEvents(h, companyId, r.receivedAt, r.occurred.toArray(none), r.ids.toArray(none),
+                    r.profiles.toArray(none), r.types.toArray(none), r.names.toArray(none), r.props.toArray(none),
+                    r.values.toArray(none), r.currencies.toArray(none), r.sources.toArray(none),
+                    r.dedups.toArray(none), r.raws.toArray(none), r.metricNames, r.lastEvent);
+        }
+        buffer.clear();
+    }
+
+    private void insertEvents(Handle h, long companyId, Instant now, String[] occurred, String[] ids,
+                              String[] profiles, String[] types, String[] names, String[] props, String[] values,
+                              String[] currencies, String[] sources, String[] dedups, String[] raws,
+                              Set<String> metricNames, Map<String, Instant> lastEvent) {
         EventDao dao = Daos.attach(h, EventDao.class);
         dao.insert(companyId, now, occurred, ids, profiles, types, names, props, values, currencies, sources, dedups,
                 raws);
@@ -333,7 +464,6 @@ public class IngestService {
             dao.markLastEvent(companyId, ps.toArray(String[]::new),
                     ps.stream().map(p -> lastEvent.get(p).toString()).toArray(String[]::new));
         }
-        return List.of(ids);
     }
 
     private static boolean isActivity(String type) {

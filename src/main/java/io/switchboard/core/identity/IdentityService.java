@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
+import io.switchboard.core.BatchScope;
 import io.switchboard.core.Tx;
 import io.switchboard.core.tenancy.CompanySettings;
 import io.switchboard.db.Daos;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -111,6 +113,12 @@ public class IdentityService {
             throw ApiException.invalid(strict ? "/data/attributes" : null,
                     "No usable identifier: send at least one of external_id, email, phone_number or anonymous_id "
                             + "(junk values such as \"null\" or \"undefined\" do not count).");
+        }
+        if (!strict && (write == null || write.isEmpty())) {
+            // an item that writes nothing and names only identifiers of one live person (read ahead for
+            // the whole group-commit batch): nothing to create, attach or merge — that person it is
+            String known = readAheadOwner(h, companyId, ids);
+            if (known != null) return new ResolvedProfile(known, false);
         }
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
         Instant now = Instant.now();
@@ -290,6 +298,7 @@ public class IdentityService {
         all.add(profileId);
         all.addAll(dao.tombstonesOf(companyId, profileId));
         String[] arr = all.toArray(String[]::new);
+        touched(dao, companyId, all, List.of());
         for (ProfileLifecycleListener l : listeners) l.onDelete(h, companyId, all);
         dao.deleteHistory(companyId, arr);
         dao.delete(companyId, arr);
@@ -328,6 +337,82 @@ public class IdentityService {
             List<String> ids = idsOf(h, companyId, profileId);
             return Daos.attach(h, ProfileDao.class).history(companyId, ids.toArray(String[]::new));
         });
+    }
+
+    // ------------------------------------------------------------------ read-ahead for a group-commit batch
+
+    /** Live owners read ahead for a batch, and what the batch's own identity writes changed since. */
+    private static final class OwnerSnapshot {
+        final Map<Long, Map<Identifier, String>> owners = new HashMap<>();
+        final Set<String> touchedProfiles = new HashSet<>();
+        final Set<String> touchedIdentifiers = new HashSet<>();
+
+        static String key(long companyId, Identifier i) {
+            return companyId + "\u0000" + i.kind().column() + "\u0000" + i.value();
+        }
+    }
+
+    /**
+     * Inside a group-commit batch ({@link BatchScope}): reads, in two statements per company, the live owners
+     * of the identifiers that the batch's write-nothing items (events, devices… of people who may be known)
+     * will resolve, locking each owner {@code FOR KEY SHARE} until the commit — so a concurrent merge or
+     * deletion of such a person waits, exactly as it would wait for the {@code FOR UPDATE} of the full
+     * path. {@link #resolve} then answers such an item without a statement when every identifier it names
+     * belongs to the same live owner and nothing in this batch has changed that owner or those identifiers
+     * since (every claim, release, merge and deletion marks what it changed). Any other item takes the full
+     * path, unchanged. Outside a batch this does nothing. Called once per batch attempt; later calls are no-ops.
+     */
+    public void readAhead(Handle h, Map<Long, List<Identifiers>> byCompany) {
+        BatchScope scope = BatchScope.of(h);
+        if (!scope.active() || scope.peek(OwnerSnapshot.class) != null) return;
+        OwnerSnapshot snap = new OwnerSnapshot();
+        ProfileDao dao = Daos.attach(h, ProfileDao.class);
+        byCompany.forEach((companyId, raws) -> {
+            Set<Identifier> all = new LinkedHashSet<>();
+            for (Identifiers raw : raws) all.addAll(normalize(companyId, raw, false));
+            Map<Identifier, String> m = new HashMap<>();
+            if (!all.isEmpty()) {
+                String[] kinds = all.stream().map(i -> i.kind().column()).toArray(String[]::new);
+                String[] values = all.stream().map(Identifier::value).toArray(String[]::new);
+                List<ProfileDao.Owner> found = dao.owners(companyId, kinds, values);
+                if (!found.isEmpty()) {
+                    String[] ownerIds = found.stream().map(ProfileDao.Owner::profileId).distinct().sorted()
+                            .toArray(String[]::new);
+                    Set<String> live = new HashSet<>(dao.keyShareLive(companyId, ownerIds));
+                    for (ProfileDao.Owner o : found) {
+                        if (live.contains(o.profileId())) {
+                            m.put(new Identifier(IdentifierKind.of(o.kind()), o.value()), o.profileId());
+                        }
+                    }
+                }
+            }
+            snap.owners.put(companyId, m);
+        });
+        scope.state(OwnerSnapshot.class, () -> snap);
+    }
+
+    private static String readAheadOwner(Handle h, long companyId, List<Identifier> ids) {
+        OwnerSnapshot snap = BatchScope.of(h).peek(OwnerSnapshot.class);
+        Map<Identifier, String> m = snap == null ? null : snap.owners.get(companyId);
+        if (m == null) return null;
+        String owner = null;
+        for (Identifier i : ids) {
+            String o = m.get(i);
+            if (o == null || (owner != null && !owner.equals(o))
+                    || snap.touchedIdentifiers.contains(OwnerSnapshot.key(companyId, i))) {
+                return null;
+            }
+            owner = o;
+        }
+        return owner == null || snap.touchedProfiles.contains(owner) ? null : owner;
+    }
+
+    /** Marks profiles and identifiers this transaction changed, so read-ahead answers about them are not used. */
+    private static void touched(ProfileDao dao, long companyId, Collection<String> profiles, Collection<Identifier> ids) {
+        OwnerSnapshot snap = BatchScope.of(((SqlObject) dao).getHandle()).peek(OwnerSnapshot.class);
+        if (snap == null) return;
+        snap.touchedProfiles.addAll(profiles);
+        for (Identifier i : ids) snap.touchedIdentifiers.add(OwnerSnapshot.key(companyId, i));
     }
 
     // ------------------------------------------------------------------ internals
@@ -419,6 +504,7 @@ public class IdentityService {
             } else if (mayReplace) {
                 dao.release(companyId, s.id, i.kind().column(), old);
                 released.add(new Identifier(i.kind(), old));
+                touched(dao, companyId, List.of(s.id), List.of(new Identifier(i.kind(), old)));
                 s.set(i.kind(), i.value());
                 claim.add(i);
             } else if (i.kind() == IdentifierKind.EXTERNAL_ID) {
@@ -437,6 +523,7 @@ public class IdentityService {
 
     private void claim(ProfileDao dao, long companyId, String profileId, List<Identifier> ids) {
         if (ids.isEmpty()) return;
+        touched(dao, companyId, List.of(profileId), ids);
         List<Identifier> sorted = ids.stream().sorted(Comparator.comparing((Identifier i) -> i.kind().column())
                 .thenComparing(Identifier::value)).toList();
         List<String> got = dao.claim(companyId, profileId, sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
@@ -448,6 +535,7 @@ public class IdentityService {
 
     /** Merges loser {@code l} into survivor {@code s} (both locked). */
     private void merge(ProfileDao dao, long companyId, Draft s, Draft l, WriteContext ctx, String rule, Instant now) {
+        touched(dao, companyId, List.of(s.id, l.id), List.of());
         ObjectNode snapshot = l.snapshot();
         List<Identifier> moved = new ArrayList<>();
         List<Identifier> released = new ArrayList<>();

@@ -21,7 +21,10 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Response;
+import io.switchboard.core.GroupCommit;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -54,29 +57,32 @@ public class ParcelvoyClientResource {
 
     @POST
     @Path("/alias")
-    public Response alias(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw) {
+    public void alias(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw,
+                      @Suspended AsyncResponse response) {
         JsonNode body = object(Body.parse(raw));
         String anon = Body.requiredText(body, "anonymous_id", Loc.slash("anonymous_id"));
         String ext = Body.requiredText(body, "external_id", Loc.slash("external_id"));
         IngestOp op = new IngestOp(null, messageKey(body, ""), new IngestOp.Alias(anon, ext), List.of());
-        return run(caller, key, raw, List.of(op));
+        run(response, caller, key, raw, List.of(op));
     }
 
     @POST
     @Path("/identify")
-    public Response identify(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw) {
+    public void identify(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw,
+                      @Suspended AsyncResponse response) {
         JsonNode body = object(Body.parse(raw));
         Body.onlyFields(body, IDENTIFY_FIELDS, "identify", Loc::slash);
         Identifiers ids = ids(body, "", true);
         ProfileWrite write = traits(body, "");
         IngestOp op = new IngestOp(null, messageKey(body, ""), new IngestOp.Resolve(ids, write, WriteMode.NORMAL),
                 List.of());
-        return run(caller, key, raw, List.of(op));
+        run(response, caller, key, raw, List.of(op));
     }
 
     @POST
     @Path("/devices")
-    public Response devices(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw) {
+    public void devices(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw,
+                      @Suspended AsyncResponse response) {
         JsonNode body = object(Body.parse(raw));
         Identifiers ids = ids(body, "", false);
         String deviceId = Body.requiredText(body, "device_id", Loc.slash("device_id"));
@@ -89,12 +95,13 @@ public class ParcelvoyClientResource {
                 Body.text(body, "app_version", Loc.slash("app_version")), null, null, true, null, SOURCE);
         IngestOp op = new IngestOp(null, messageKey(body, ""),
                 new IngestOp.Resolve(ids, ProfileWrite.NONE, WriteMode.NORMAL), List.of(device));
-        return run(caller, key, raw, List.of(op));
+        run(response, caller, key, raw, List.of(op));
     }
 
     @POST
     @Path("/events")
-    public Response events(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw) {
+    public void events(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw,
+                      @Suspended AsyncResponse response) {
         JsonNode body = Body.parse(raw);
         if (!body.isArray()) {
             throw ApiException.invalid("", "The body must be an array of events (at least one).");
@@ -129,12 +136,13 @@ public class ParcelvoyClientResource {
             ops.add(new IngestOp(String.valueOf(i), messageKey(item, p),
                     new IngestOp.Resolve(ids, write, WriteMode.NORMAL), List.of(event)));
         }
-        return run(caller, key, raw, ops);
+        run(response, caller, key, raw, ops);
     }
 
     // ------------------------------------------------------------------ mapping
 
-    private Response run(Caller caller, String key, byte[] raw, List<IngestOp> ops) {
+    /** One transaction for the request; 204 once it committed (the Jetty thread is not held meanwhile). */
+    private void run(AsyncResponse response, Caller caller, String key, byte[] raw, List<IngestOp> ops) {
         IngestService.RequestKey rk = null;
         if (key != null && !key.isBlank()) {
             if (key.length() > 255) {
@@ -142,8 +150,8 @@ public class ParcelvoyClientResource {
             }
             rk = new IngestService.RequestKey(key.trim(), Body.sha256(raw));
         }
-        ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), rk, ops);
-        return Response.noContent().build();
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), rk, ops, Instant.now())
+                .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e, () -> Response.noContent().build()));
     }
 
     private static JsonNode object(JsonNode body) {

@@ -15,7 +15,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Response;
+import io.switchboard.core.GroupCommit;
 import java.time.Instant;
 import java.util.List;
 
@@ -38,22 +41,28 @@ public class DittofeedResource {
 
     @POST
     @Path("/{type: identify|track|page|screen|group|alias}")
-    public Response single(@Auth Caller caller, @PathParam("type") String type, byte[] raw) {
+    public void single(@Auth Caller caller, @PathParam("type") String type, byte[] raw,
+                       @Suspended AsyncResponse response) {
         JsonNode body = Body.parse(raw);
         Instant now = Instant.now();
-        return run(caller, messages.single(type, raw, body, now), now);
+        run(response, caller, messages.single(type, raw, body, now), now);
     }
 
     @POST
     @Path("/batch")
-    public Response batch(@Auth Caller caller, byte[] raw) {
+    public void batch(@Auth Caller caller, byte[] raw, @Suspended AsyncResponse response) {
         JsonNode body = Body.parse(raw);
         Instant now = Instant.now();
-        return run(caller, messages.batch(raw, body, now), now);
+        run(response, caller, messages.batch(raw, body, now), now);
     }
 
-    private Response run(Caller caller, List<IngestOp> ops, Instant receivedAt) {
-        if (!ops.isEmpty()) ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt);
-        return Response.noContent().build();
+    /** One transaction for the request; the answer once it committed (the Jetty thread is not held meanwhile). */
+    private void run(AsyncResponse response, Caller caller, List<IngestOp> ops, Instant receivedAt) {
+        if (ops.isEmpty()) {
+            response.resume(Response.noContent().build());
+            return;
+        }
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt)
+                .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e, () -> Response.noContent().build()));
     }
 }

@@ -21,7 +21,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Response;
+import io.switchboard.core.GroupCommit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -64,26 +67,33 @@ public class SegmentResource {
 
     @POST
     @Path("/{type: identify|track|page|screen|group|alias}")
-    public Response single(@Auth Optional<Caller> caller, @Context ContainerRequestContext ctx,
-                           @PathParam("type") String type, byte[] raw) {
+    public void single(@Auth Optional<Caller> caller, @Context ContainerRequestContext ctx,
+                           @PathParam("type") String type, byte[] raw,
+                       @Suspended AsyncResponse response) {
         JsonNode body = Body.parse(raw);
         Caller c = caller(ctx, caller, body);
         Instant now = Instant.now();
-        return run(c, messages.single(type, raw, body, now), now);
+        run(response, c, messages.single(type, raw, body, now), now);
     }
 
     @POST
     @Path("/batch")
-    public Response batch(@Auth Optional<Caller> caller, @Context ContainerRequestContext ctx, byte[] raw) {
+    public void batch(@Auth Optional<Caller> caller, @Context ContainerRequestContext ctx, byte[] raw,
+                      @Suspended AsyncResponse response) {
         JsonNode body = Body.parse(raw);
         Caller c = caller(ctx, caller, body);
         Instant now = Instant.now();
-        return run(c, messages.batch(raw, body, now), now);
+        run(response, c, messages.batch(raw, body, now), now);
     }
 
-    private Response run(Caller caller, List<IngestOp> ops, Instant receivedAt) {
-        if (!ops.isEmpty()) ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt);
-        return Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build();
+    /** One transaction for the request; the answer once it committed (the Jetty thread is not held meanwhile). */
+    private void run(AsyncResponse response, Caller caller, List<IngestOp> ops, Instant receivedAt) {
+        if (ops.isEmpty()) {
+            response.resume(Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build());
+            return;
+        }
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt)
+                .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e, () -> Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build()));
     }
 
     /**
