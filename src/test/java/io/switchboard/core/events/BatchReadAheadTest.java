@@ -1,0 +1,246 @@
+package io.switchboard.core.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.SwitchboardApplication;
+import io.switchboard.auth.Caller;
+import io.switchboard.core.GroupCommit;
+import io.switchboard.core.Tx;
+import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.identity.Identifiers;
+import io.switchboard.core.identity.ProfileWrite;
+import io.switchboard.core.identity.WriteContext;
+import io.switchboard.core.identity.WriteMode;
+import io.switchboard.core.tenancy.CompanySettings;
+import io.switchboard.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The group-commit read-ahead of identifier owners ({@code IdentityService.readAhead}, {@code BatchScope}):
+ * an event of a known person resolves without the full identity path, and that must never give a
+ * different answer from the full path — not when an earlier unit of the same batch merged or released
+ * identifiers, and not when another transaction merges or deletes the person meanwhile.
+ *
+ * <p>Units are put into one batch deliberately: one committer, held by a blocking unit while the units
+ * under test queue up behind it.
+ */
+class BatchReadAheadTest {
+    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, 1L, "sk_test0"), "test");
+    static final AtomicLong SEQ = new AtomicLong();
+    static Jdbi jdbi;
+    static IdentityService identity;
+    static GroupCommit groupCommit;
+    static IngestService ingest;
+    long company;
+
+    @BeforeAll
+    static void setUp() {
+        jdbi = SwitchboardApplication.newJdbi(Jdbi.create(TestDatabase.newDatabase(), "postgres", ""),
+                new com.fasterxml.jackson.databind.ObjectMapper());
+        Tx tx = new Tx(jdbi);
+        identity = new IdentityService(tx, id -> CompanySettings.DEFAULTS);
+        identity.addListener(new ProfileDataListener());
+        groupCommit = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 200, Duration.ZERO, 1000));
+        ingest = new IngestService(identity, Duration.ofDays(7), Duration.ofDays(1)).withGroupCommit(groupCommit);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        groupCommit.close();
+    }
+
+    @BeforeEach
+    void newCompany() {
+        String pid = String.format("R%05d", SEQ.incrementAndGet());
+        company = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES (:p, 'test') RETURNING id")
+                .bind("p", pid).mapTo(Long.class).one());
+    }
+
+    // ---- helpers
+
+    static IngestOp event(Identifiers ids, String name) {
+        return IngestOp.resolving(ids, ProfileWrite.NONE, WriteMode.NORMAL, List.of(new IngestOp.Event("track", name,
+                null, null, null, Instant.now(), "test", null, null, false)));
+    }
+
+    static IngestOp identify(Identifiers ids) {
+        return IngestOp.resolving(ids, ProfileWrite.NONE, WriteMode.NORMAL, List.of());
+    }
+
+    String identifyNow(Identifiers ids) {
+        return identity.identify(company, ids, ProfileWrite.NONE, WriteMode.NORMAL, CTX).profileId();
+    }
+
+    /** Runs the requests (one op list each) as units of ONE group-commit batch, in this order. */
+    List<IngestService.Result> oneBatch(List<List<IngestOp>> requests) throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> blocker = groupCommit.submit(h -> {
+            running.countDown();
+            await(release);
+            return null;
+        });
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<IngestService.Result>> futures = new ArrayList<>();
+        for (List<IngestOp> ops : requests) {
+            futures.add(ingest.ingestAsync(company, CTX, null, ops, Instant.now()));
+        }
+        long batchesBefore = groupCommit.stats().batches();
+        release.countDown();
+        blocker.get(10, TimeUnit.SECONDS);
+        List<IngestService.Result> out = new ArrayList<>();
+        for (var f : futures) out.add(f.get(10, TimeUnit.SECONDS));
+        assertThat(groupCommit.stats().batches() - batchesBefore).as("the requests shared one batch").isEqualTo(1);
+        return out;
+    }
+
+    static void await(CountDownLatch l) {
+        try {
+            if (!l.await(20, TimeUnit.SECONDS)) throw new IllegalStateException("latch timed out");
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String eventOwner(String name) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT profile_id FROM events WHERE company_id = :c AND name = :n")
+                .bind("c", company).bind("n", name).mapTo(String.class).one());
+    }
+
+    String liveOwnerOf(String kind, String value) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT i.profile_id FROM profile_identifiers i JOIN profiles p "
+                        + "ON p.company_id = i.company_id AND p.id = i.profile_id WHERE i.company_id = :c AND i.kind = :k "
+                        + "AND i.value = :v AND p.merged_into IS NULL")
+                .bind("c", company).bind("k", kind).bind("v", value).mapTo(String.class).findOne().orElse(null));
+    }
+
+    // ---- tests
+
+    @Test
+    void eventsOfKnownAndNewPeopleInOneBatchLandOnTheRightProfiles() throws Exception {
+        String ada = identifyNow(Identifiers.of("ada", "ada@example.com", null, null));
+        List<IngestService.Result> r = oneBatch(List.of(
+                List.of(event(Identifiers.of("ada", null, null, null), "E1")),
+                List.of(event(Identifiers.of(null, "ada@example.com", null, null), "E2")),
+                List.of(event(Identifiers.of("bob", null, null, null), "E3")),
+                List.of(event(Identifiers.of("bob", null, null, null), "E4"))));
+        assertThat(eventOwner("E1")).isEqualTo(ada);
+        assertThat(eventOwner("E2")).isEqualTo(ada);
+        String bob = liveOwnerOf("external_id", "bob");
+        assertThat(bob).isNotNull().isNotEqualTo(ada);
+        assertThat(eventOwner("E3")).isEqualTo(bob);
+        assertThat(eventOwner("E4")).isEqualTo(bob);
+        assertThat(r.get(0).profileIds()).containsExactly(ada);
+        assertThat(r.get(2).profileIds()).containsExactly(bob);
+        // an identifier known to two different people is not a known person: the full path decides
+        oneBatch(List.of(List.of(event(Identifiers.of("bob", "ada@example.com", null, null), "E5"))));
+        assertThat(eventOwner("E5")).isEqualTo(bob);
+    }
+
+    @Test
+    void aMergeEarlierInTheSameBatchIsSeenByALaterEventOfTheMergedPerson() throws Exception {
+        String named = identifyNow(Identifiers.of("u1", null, null, null));
+        String anonymous = identifyNow(Identifiers.of(null, null, null, "a1"));
+        assertThat(named).isNotEqualTo(anonymous);
+        oneBatch(List.of(
+                List.of(identify(Identifiers.of("u1", null, null, "a1"))),   // merges the anonymous profile into u1's
+                List.of(event(Identifiers.of(null, null, null, "a1"), "After"))));
+        assertThat(liveOwnerOf("anonymous_id", "a1")).isEqualTo(named);
+        assertThat(eventOwner("After")).as("the survivor, not the tombstone read ahead").isEqualTo(named);
+    }
+
+    @Test
+    void anIdentifierReleasedEarlierInTheSameBatchIsNotUsedByALaterEvent() throws Exception {
+        String u1 = identifyNow(Identifiers.of("u1", "old@example.com", null, null));
+        oneBatch(List.of(
+                List.of(identify(Identifiers.of("u1", "new@example.com", null, null))),  // replaces (releases) old@
+                List.of(event(Identifiers.of(null, "old@example.com", null, null), "ToOld"))));
+        assertThat(liveOwnerOf("email", "new@example.com")).isEqualTo(u1);
+        String old = liveOwnerOf("email", "old@example.com");
+        assertThat(old).as("old@ now belongs to a new person").isNotNull().isNotEqualTo(u1);
+        assertThat(eventOwner("ToOld")).isEqualTo(old);
+    }
+
+    @Test
+    void aMergeCommittedWhileTheBatchWaitsSendsTheEventToTheSurvivor() throws Exception {
+        String named = identifyNow(Identifiers.of("u1", null, null, null));
+        String anonymous = identifyNow(Identifiers.of(null, null, null, "a1"));
+        CountDownLatch merged = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        // another transaction merges a1's profile into u1's and holds its locks until told to commit
+        CompletableFuture<Void> merger = CompletableFuture.runAsync(() -> jdbi.useTransaction(h -> {
+            identity.resolve(h, company, Identifiers.of("u1", null, null, "a1"), ProfileWrite.NONE, WriteMode.NORMAL, CTX);
+            merged.countDown();
+            await(commit);
+        }));
+        assertThat(merged.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<IngestService.Result> ev = ingest.ingestAsync(company, CTX, null,
+                List.of(event(Identifiers.of(null, null, null, "a1"), "During")), Instant.now());
+        Thread.sleep(300);
+        assertThat(ev).as("the read-ahead waits for the merging transaction").isNotDone();
+        commit.countDown();
+        merger.get(10, TimeUnit.SECONDS);
+        ev.get(10, TimeUnit.SECONDS);
+        assertThat(eventOwner("During")).isEqualTo(named).isNotEqualTo(anonymous);
+    }
+
+    @Test
+    void aDeletionWaitsForTheBatchAndThenTakesItsEventsToo() throws Exception {
+        String u1 = identifyNow(Identifiers.of("u1", null, null, null));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch inBatch = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        CompletableFuture<Object> blocker = groupCommit.submit(h -> {
+            running.countDown();
+            await(release);
+            return null;
+        });
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        // the batch: u1's event (read ahead, FOR KEY SHARE), then a unit that pauses before the commit
+        CompletableFuture<IngestService.Result> ev = ingest.ingestAsync(company, CTX, null,
+                List.of(event(Identifiers.of("u1", null, null, null), "Doomed")), Instant.now());
+        CompletableFuture<Object> pause = groupCommit.submit(h -> {
+            inBatch.countDown();
+            await(finish);
+            return null;
+        });
+        release.countDown();
+        blocker.get(10, TimeUnit.SECONDS);
+        assertThat(inBatch.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Boolean> deletion = CompletableFuture.supplyAsync(() ->
+                identity.tx().run(h -> identity.delete(h, company, u1, CTX)));
+        Thread.sleep(300);
+        assertThat(deletion).as("the deletion waits for the batch holding u1").isNotDone();
+        finish.countDown();
+        pause.get(10, TimeUnit.SECONDS);
+        ev.get(10, TimeUnit.SECONDS);
+        assertThat(deletion.get(10, TimeUnit.SECONDS)).isTrue();
+        long left = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM events WHERE company_id = :c")
+                .bind("c", company).mapTo(Long.class).one());
+        assertThat(left).as("the acknowledged event was deleted with the person").isZero();
+    }
+
+    @Test
+    void aDeletionCommittedBeforeTheBatchMakesTheEventANewPerson() throws Exception {
+        String u1 = identifyNow(Identifiers.of("u1", null, null, null));
+        boolean deleted = identity.tx().run(h -> identity.delete(h, company, u1, CTX));
+        assertThat(deleted).isTrue();
+        oneBatch(List.of(List.of(event(Identifiers.of("u1", null, null, null), "Reborn"))));
+        String now = liveOwnerOf("external_id", "u1");
+        assertThat(now).isNotNull().isNotEqualTo(u1);
+        assertThat(eventOwner("Reborn")).isEqualTo(now);
+    }
+}
