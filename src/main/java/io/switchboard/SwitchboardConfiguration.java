@@ -86,9 +86,9 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty public void setBenchEndpoints(boolean b) { this.benchEndpoints = b; }
 
     public static class GroupCommitConfig {
-        private int committers = 6;
-        private int maxBatch = 64;
-        private int maxWeight = 200;
+        private int committers = 1;
+        private int maxBatch = 128;
+        private int maxWeight = 500;
         private long lingerMicros = 0;
         private int queueCapacity = 20_000;
 

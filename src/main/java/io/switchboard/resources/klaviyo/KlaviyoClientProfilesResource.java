@@ -60,7 +60,8 @@ public class KlaviyoClientProfilesResource {
     }
 
     @POST
-    public Response create(@Auth Caller caller, String body) {
+    public void create(@Auth Caller caller, String body, @jakarta.ws.rs.container.Suspended
+            jakarta.ws.rs.container.AsyncResponse response) {
         ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "profile");
         ObjectNode attributes = KlaviyoJson.object(data, "attributes", "/data/attributes");
         ObjectNode meta = KlaviyoJson.object(data, "meta", "/data/meta");
@@ -70,9 +71,16 @@ public class KlaviyoClientProfilesResource {
                 KlaviyoJson.object(meta, "identifiers", "/data/meta/identifiers"));
         warnIfMalformed(caller, ids);
         WriteContext ctx = new WriteContext(caller, "klaviyo_client");
-        GroupCommit.run(groupCommit, identity.tx(),
-                h -> identity.resolve(h, caller.companyId(), ids, req.write(), WriteMode.CLIENT, ctx));
-        return Response.accepted().build();
+        java.util.function.Function<org.jdbi.v3.core.Handle, Object> unit =
+                h -> identity.resolve(h, caller.companyId(), ids, req.write(), WriteMode.CLIENT, ctx);
+        if (groupCommit == null) {
+            identity.tx().run(unit::apply);
+            response.resume(Response.accepted().build());
+            return;
+        }
+        // 202 once committed; no Jetty thread waits for the commit meanwhile
+        groupCommit.submit(unit).whenComplete((r, e) ->
+                io.switchboard.resources.Async.resume(response, e, () -> Response.accepted().build()));
     }
 
     private Identifiers withMetaIdentifiers(long companyId, Identifiers attrs, ObjectNode meta) {
