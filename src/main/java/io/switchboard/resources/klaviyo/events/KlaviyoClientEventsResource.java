@@ -58,18 +58,20 @@ public class KlaviyoClientEventsResource {
 
     @POST
     @Path("/events{slash: /?}")
-    public Response event(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+    public void event(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw,
+                      @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event");
         JsonNode attrs = data.get("attributes");
         ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
         IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(e))));
+        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(e))));
     }
 
     @POST
     @Path("/event-bulk-create{slash: /?}")
-    public Response bulk(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+    public void bulk(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw,
+                      @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "event-bulk-create");
         JsonNode attrs = data.get("attributes");
@@ -104,12 +106,13 @@ public class KlaviyoClientEventsResource {
             }
             effects.add(e);
         }
-        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, effects)));
+        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, effects)));
     }
 
     @POST
     @Path("/subscriptions{slash: /?}")
-    public Response subscribe(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+    public void subscribe(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw,
+                      @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "subscription");
         JsonNode attrs = data.get("attributes");
@@ -144,7 +147,7 @@ public class KlaviyoClientEventsResource {
         List<IngestOp.ChannelConsent> consents = consents(subs, who.ids(), "/data/attributes/profile/data/attributes/subscriptions");
         String customSource = Body.text(attrs, "custom_source", new Loc("custom_source", "/data/attributes/custom_source"));
         IngestOp.Consent c = new IngestOp.Consent(consents, listId.trim(), customSource, SOURCE);
-        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(c))));
+        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(c))));
     }
 
     /** Explicit per-channel consent, or (when absent) email marketing / sms marketing for the identifiers sent. */
@@ -180,7 +183,8 @@ public class KlaviyoClientEventsResource {
 
     @POST
     @Path("/push-tokens{slash: /?}")
-    public Response pushToken(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+    public void pushToken(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw,
+                      @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token");
         JsonNode a = data.get("attributes");
@@ -197,12 +201,13 @@ public class KlaviyoClientEventsResource {
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
         IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
                 status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
-        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(d))));
+        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(d))));
     }
 
     @POST
     @Path("/push-token-unregister{slash: /?}")
-    public Response unregister(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+    public void unregister(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw,
+                      @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token-unregister");
         JsonNode a = data.get("attributes");
@@ -211,12 +216,13 @@ public class KlaviyoClientEventsResource {
         oneOf(a, "platform", p, true, "android", "ios");
         oneOf(a, "vendor", p, false, "apns", "fcm");
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.UnregisterToken(token.trim())))));
+        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.UnregisterToken(token.trim())))));
     }
 
     @POST
     @Path("/back-in-stock-subscriptions{slash: /?}")
-    public Response backInStock(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw) {
+    public void backInStock(@Auth Caller caller, @Context ContainerRequestContext req, byte[] raw,
+                      @jakarta.ws.rs.container.Suspended jakarta.ws.rs.container.AsyncResponse response) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "back-in-stock-subscription");
         JsonNode a = data.get("attributes");
@@ -239,7 +245,7 @@ public class KlaviyoClientEventsResource {
                     "`relationships.variant.data.id` (the catalog variant) is required.");
         }
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        return run(caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
+        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
     }
 
     static String oneOf(JsonNode a, String field, String p, boolean required, String... allowed) {
@@ -254,8 +260,11 @@ public class KlaviyoClientEventsResource {
                 + "; got \"" + v + "\".");
     }
 
-    private Response run(Caller caller, KlaviyoRevision rev, List<IngestOp> ops) {
-        ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, ops);
-        return Response.accepted().header("revision", rev.header()).build();
+    /** One transaction for the request; 202 once it committed (the Jetty thread is not held meanwhile). */
+    private void run(jakarta.ws.rs.container.AsyncResponse response, Caller caller, KlaviyoRevision rev,
+                     List<IngestOp> ops) {
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, java.time.Instant.now())
+                .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e,
+                        () -> Response.accepted().header("revision", rev.header()).build()));
     }
 }
