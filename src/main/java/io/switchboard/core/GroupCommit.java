@@ -201,6 +201,19 @@ public final class GroupCommit implements AutoCloseable {
         return groupCommit != null ? groupCommit.run(weight, unit) : tx.run(unit::apply);
     }
 
+    /**
+     * Non-blocking twin of {@link #run(GroupCommit, Tx, int, Function)}: through {@code groupCommit} when
+     * there is one, else run now in its own {@link Tx} transaction and returned as a completed future.
+     */
+    public static <R> CompletableFuture<R> submit(GroupCommit groupCommit, Tx tx, int weight, Function<Handle, R> unit) {
+        if (groupCommit != null) return groupCommit.submit(weight, unit);
+        try {
+            return CompletableFuture.completedFuture(tx.run(unit::apply));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Blocking form for units without a result. */
     public void use(java.util.function.Consumer<Handle> unit) {
         run(h -> {

@@ -103,13 +103,7 @@ public class IngestService {
     public java.util.concurrent.CompletableFuture<Result> ingestAsync(long companyId, WriteContext ctx,
                                                                      RequestKey requestKey, List<IngestOp> ops,
                                                                      Instant receivedAt) {
-        Unit unit = new Unit(companyId, ctx, requestKey, ops, receivedAt);
-        if (groupCommit != null) return groupCommit.submit(ops.size(), unit);
-        try {
-            return java.util.concurrent.CompletableFuture.completedFuture(tx().run(unit::apply));
-        } catch (RuntimeException e) {
-            return java.util.concurrent.CompletableFuture.failedFuture(e);
-        }
+        return GroupCommit.submit(groupCommit, tx(), ops.size(), new Unit(companyId, ctx, requestKey, ops, receivedAt));
     }
 
     /** One request as a group-commit unit; other units of the same batch can see what it will resolve. */
@@ -354,20 +348,66 @@ public class IngestService {
         }
         int n = pending.size() - drop.size();
         if (n == 0) return List.of();
+        List<Row> rows = new ArrayList<>(n);
+        for (int i = 0; i < pending.size(); i++) {
+            if (drop.contains(i)) continue;
+            PendingEvent pe = pending.get(i);
+            long ms = Math.max(0, pe.event().occurredAt().toEpochMilli());
+            rows.add(new Row(UlidCreator.getMonotonicUlid(ms).toString(), pe.profileId(), pe.event()));
+        }
+        BatchScope scope = BatchScope.of(h);
+        if (scope.active()) {
+            // a group-commit batch: every unit's events go in with one INSERT just before the COMMIT
+            Map<Long, BufferedRows> buffer = scope.state(EVENT_BUFFER, HashMap::new);
+            buffer.computeIfAbsent(companyId, c -> new BufferedRows()).add(now, rows);
+            scope.beforeCommit(EVENT_BUFFER, this::flushEvents);
+        } else {
+            insertEvents(h, companyId, now, rows);
+        }
+        return rows.stream().map(Row::id).toList();
+    }
+
+    /** An event row to insert, with its id. */
+    private record Row(String id, String profileId, Event event) {}
+
+    /** The rows of several units of one batch, for one company, gathered for one INSERT. */
+    private static final class BufferedRows {
+        Instant receivedAt;
+        final List<Row> rows = new ArrayList<>();
+
+        void add(Instant receivedAt, List<Row> more) {
+            // received_at: the latest request's receive time of the batch (they differ by milliseconds)
+            if (this.receivedAt == null || receivedAt.isAfter(this.receivedAt)) this.receivedAt = receivedAt;
+            rows.addAll(more);
+        }
+    }
+
+    private void flushEvents(Handle h) {
+        Map<Long, BufferedRows> buffer = BatchScope.of(h).peek(EVENT_BUFFER);
+        if (buffer == null) return;
+        List<Long> companies = new ArrayList<>(buffer.keySet());
+        java.util.Collections.sort(companies);
+        for (Long companyId : companies) {
+            BufferedRows b = buffer.get(companyId);
+            insertEvents(h, companyId, b.receivedAt, b.rows);
+        }
+        buffer.clear();
+    }
+
+    /** One INSERT for all rows, one metrics upsert for names not known yet, one last-event update. */
+    private void insertEvents(Handle h, long companyId, Instant now, List<Row> rows) {
+        int n = rows.size();
         String[] occurred = new String[n], ids = new String[n], profiles = new String[n], types = new String[n],
                 names = new String[n], props = new String[n], values = new String[n], currencies = new String[n],
                 sources = new String[n], dedups = new String[n], raws = new String[n];
         Map<String, Instant> lastEvent = new HashMap<>();
         Set<String> metricNames = new LinkedHashSet<>();
-        int j = 0;
-        for (int i = 0; i < pending.size(); i++) {
-            if (drop.contains(i)) continue;
-            PendingEvent pe = pending.get(i);
-            Event e = pe.event();
-            long ms = Math.max(0, e.occurredAt().toEpochMilli());
+        for (int j = 0; j < n; j++) {
+            Row r = rows.get(j);
+            Event e = r.event();
             occurred[j] = e.occurredAt().toString();
-            ids[j] = UlidCreator.getMonotonicUlid(ms).toString();
-            profiles[j] = pe.profileId();
+            ids[j] = r.id();
+            profiles[j] = r.profileId();
             types[j] = e.type();
             names[j] = e.name();
             props[j] = e.properties() == null || e.properties().isNull() ? "{}" : e.properties().toString();
@@ -379,73 +419,8 @@ public class IngestService {
             if (e.name() != null && !knownMetrics.asMap().containsKey(companyId + "\u0000" + e.name())) {
                 metricNames.add(e.name());
             }
-            if (isActivity(e.type())) lastEvent.merge(pe.profileId(), e.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
-            j++;
+            if (isActivity(e.type())) lastEvent.merge(r.profileId(), e.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
         }
-        BatchScope scope = BatchScope.of(h);
-        if (scope.active()) {
-            // a group-commit batch: every unit's events go in with one INSERT just before the COMMIT
-            Map<Long, EventRows> buffer = scope.state(EVENT_BUFFER, HashMap::new);
-            buffer.computeIfAbsent(companyId, c -> new EventRows()).add(now, occurred, ids, profiles, types, names,
-                    props, values, currencies, sources, dedups, raws, metricNames, lastEvent);
-            scope.beforeCommit(EVENT_BUFFER, this::flushEvents);
-            return List.of(ids);
-        }
-        insertEvents(h, companyId, now, occurred, ids, profiles, types, names, props, values, currencies, sources,
-                dedups, raws, metricNames, lastEvent);
-        return List.of(ids);
-    }
-
-    /** Events of several units of one batch, for one company, gathered for one INSERT. */
-    private static final class EventRows {
-        Instant receivedAt;
-        final List<String> occurred = new ArrayList<>(), ids = new ArrayList<>(), profiles = new ArrayList<>(),
-                types = new ArrayList<>(), names = new ArrayList<>(), props = new ArrayList<>(),
-                values = new ArrayList<>(), currencies = new ArrayList<>(), sources = new ArrayList<>(),
-                dedups = new ArrayList<>(), raws = new ArrayList<>();
-        final Set<String> metricNames = new LinkedHashSet<>();
-        final Map<String, Instant> lastEvent = new HashMap<>();
-
-        void add(Instant receivedAt, String[] o, String[] i, String[] p, String[] t, String[] n, String[] pr,
-                 String[] v, String[] c, String[] s, String[] d, String[] r, Set<String> mn, Map<String, Instant> le) {
-            // received_at: the latest request's receive time of the batch (they differ by milliseconds)
-            if (this.receivedAt == null || receivedAt.isAfter(this.receivedAt)) this.receivedAt = receivedAt;
-            occurred.addAll(java.util.Arrays.asList(o));
-            ids.addAll(java.util.Arrays.asList(i));
-            profiles.addAll(java.util.Arrays.asList(p));
-            types.addAll(java.util.Arrays.asList(t));
-            names.addAll(java.util.Arrays.asList(n));
-            props.addAll(java.util.Arrays.asList(pr));
-            values.addAll(java.util.Arrays.asList(v));
-            currencies.addAll(java.util.Arrays.asList(c));
-            sources.addAll(java.util.Arrays.asList(s));
-            dedups.addAll(java.util.Arrays.asList(d));
-            raws.addAll(java.util.Arrays.asList(r));
-            metricNames.addAll(mn);
-            le.forEach((k, at) -> lastEvent.merge(k, at, (a, b) -> a.isAfter(b) ? a : b));
-        }
-    }
-
-    private void flushEvents(Handle h) {
-        Map<Long, EventRows> buffer = BatchScope.of(h).peek(EVENT_BUFFER);
-        if (buffer == null) return;
-        List<Long> companies = new ArrayList<>(buffer.keySet());
-        java.util.Collections.sort(companies);
-        for (Long companyId : companies) {
-            EventRows r = buffer.get(companyId);
-            String[] none = new String[0];
-            insertEvents(h, companyId, r.receivedAt, r.occurred.toArray(none), r.ids.toArray(none),
-                    r.profiles.toArray(none), r.types.toArray(none), r.names.toArray(none), r.props.toArray(none),
-                    r.values.toArray(none), r.currencies.toArray(none), r.sources.toArray(none),
-                    r.dedups.toArray(none), r.raws.toArray(none), r.metricNames, r.lastEvent);
-        }
-        buffer.clear();
-    }
-
-    private void insertEvents(Handle h, long companyId, Instant now, String[] occurred, String[] ids,
-                              String[] profiles, String[] types, String[] names, String[] props, String[] values,
-                              String[] currencies, String[] sources, String[] dedups, String[] raws,
-                              Set<String> metricNames, Map<String, Instant> lastEvent) {
         EventDao dao = Daos.attach(h, EventDao.class);
         dao.insert(companyId, now, occurred, ids, profiles, types, names, props, values, currencies, sources, dedups,
                 raws);

@@ -71,16 +71,11 @@ public class KlaviyoClientProfilesResource {
                 KlaviyoJson.object(meta, "identifiers", "/data/meta/identifiers"));
         warnIfMalformed(caller, ids);
         WriteContext ctx = new WriteContext(caller, "klaviyo_client");
-        java.util.function.Function<org.jdbi.v3.core.Handle, Object> unit =
-                h -> identity.resolve(h, caller.companyId(), ids, req.write(), WriteMode.CLIENT, ctx);
-        if (groupCommit == null) {
-            identity.tx().run(unit::apply);
-            response.resume(Response.accepted().build());
-            return;
-        }
         // 202 once committed; no Jetty thread waits for the commit meanwhile
-        groupCommit.submit(unit).whenComplete((r, e) ->
-                io.switchboard.resources.Async.resume(response, e, () -> Response.accepted().build()));
+        GroupCommit.submit(groupCommit, identity.tx(), 1,
+                        h -> identity.resolve(h, caller.companyId(), ids, req.write(), WriteMode.CLIENT, ctx))
+                .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e,
+                        () -> Response.accepted().build()));
     }
 
     private Identifiers withMetaIdentifiers(long companyId, Identifiers attrs, ObjectNode meta) {

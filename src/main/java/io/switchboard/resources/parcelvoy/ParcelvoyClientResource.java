@@ -14,6 +14,7 @@ import io.switchboard.core.identity.WriteContext;
 import io.switchboard.core.identity.WriteMode;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
+import io.switchboard.resources.Async;
 import io.switchboard.resources.ingest.Body;
 import io.switchboard.resources.ingest.Body.Loc;
 import jakarta.ws.rs.Consumes;
@@ -24,7 +25,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Response;
-import io.switchboard.core.GroupCommit;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -151,7 +151,7 @@ public class ParcelvoyClientResource {
             rk = new IngestService.RequestKey(key.trim(), Body.sha256(raw));
         }
         ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), rk, ops, Instant.now())
-                .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e, () -> Response.noContent().build()));
+                .whenComplete((r, e) -> Async.resume(response, e, () -> Response.noContent().build()));
     }
 
     private static JsonNode object(JsonNode body) {

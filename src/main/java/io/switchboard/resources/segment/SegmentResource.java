@@ -12,6 +12,7 @@ import io.switchboard.core.identity.WriteContext;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
 import io.switchboard.errors.ErrorKind;
+import io.switchboard.resources.Async;
 import io.switchboard.resources.ingest.Body;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -24,7 +25,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Response;
-import io.switchboard.core.GroupCommit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +93,7 @@ public class SegmentResource {
             return;
         }
         ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt)
-                .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e, () -> Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build()));
+                .whenComplete((r, e) -> Async.resume(response, e, () -> Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build()));
     }
 
     /**
