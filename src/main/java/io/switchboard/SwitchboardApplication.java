@@ -212,18 +212,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
                 settings, ingest);
 
-        if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
-            TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");
-            // Printed once, to the console only, so the quick start needs no extra step.
-            System.out.println("""
-                    ============================================================
-                     Switchboard demo company created (shown once):
-                       company public id: %s
-                       public key:        %s
-                       secret key:        %s
-                    ============================================================
-                    """.formatted(demo.company().publicId(), demo.publicKey().plaintext(),
-                    demo.secretKey().plaintext()));
-        }
+        // the Demo company (keyless first start only) and what the console shows once the server listens
+        FirstStart.install(env, config, tenancy);
     }
 }

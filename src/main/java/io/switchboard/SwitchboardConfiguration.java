@@ -21,8 +21,11 @@ public class SwitchboardConfiguration extends Configuration {
     /** Bootstrap admin token; empty disables the admin token (and enables the demo company on first start). */
     private String adminToken = "";
 
-    /** Create a demo company and print its keys when the database has no company yet. */
-    private boolean createDemoCompany = true;
+    /**
+     * The Demo company on a database with no company: {@code auto} creates it (and prints its keys once) only
+     * when no admin token is configured; {@code true} creates it anyway; {@code false} never (FirstStart).
+     */
+    private String createDemoCompany = "auto";
 
     @Valid @NotNull
     private EventsConfig events = new EventsConfig();
@@ -68,10 +71,13 @@ public class SwitchboardConfiguration extends Configuration {
     public void setAdminToken(String t) { this.adminToken = t; }
 
     @JsonProperty
-    public boolean isCreateDemoCompany() { return createDemoCompany; }
+    public String getCreateDemoCompany() { return createDemoCompany; }
 
     @JsonProperty
-    public void setCreateDemoCompany(boolean b) { this.createDemoCompany = b; }
+    public void setCreateDemoCompany(String s) {
+        FirstStart.DemoMode.parse(s); // an unknown value fails at start, naming the setting
+        this.createDemoCompany = s;
+    }
 
     /** Group commit sizing (see core/GroupCommit and docs/performance.md). */
     @Valid @NotNull
