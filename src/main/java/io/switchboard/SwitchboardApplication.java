@@ -180,7 +180,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new JsonParseExceptionMapper());
         env.jersey().register(new CatchAllExceptionMapper());
         env.jersey().register(new DialectAuthFeature(authenticators.keys(), authenticators.adminOrKeys(),
-                authenticators.companyIds()));
+                authenticators.companyIds(), authenticators.adminTokenConfigured()));
         env.jersey().register(RolesAllowedDynamicFeature.class);
         env.jersey().register(new KlaviyoRevisionFilter.Feature());
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));

@@ -58,6 +58,23 @@ public final class Cors {
         return false;
     }
 
+    /**
+     * Whether {@code origin} is the server's own origin (its host and port are the request's {@code Host}): a
+     * page this server serves, such as the demo signup form, is always allowed, whatever {@code cors_origins}
+     * says. Browsers send {@code Origin} on same-origin POSTs too; a cross-origin page cannot choose {@code Host}.
+     */
+    public static boolean sameOrigin(String origin, String host) {
+        if (origin == null || host == null || host.isBlank()) return false;
+        String o = normalize(origin);
+        int scheme = o.indexOf("://");
+        if (scheme < 0) return false;
+        String authority = o.substring(scheme + 3);
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (o.startsWith("https://") && h.endsWith(":443")) h = h.substring(0, h.length() - 4);
+        if (o.startsWith("http://") && h.endsWith(":80")) h = h.substring(0, h.length() - 3);
+        return !authority.isEmpty() && authority.equals(h);
+    }
+
     static String normalize(String origin) {
         String o = origin.trim().toLowerCase(Locale.ROOT);
         while (o.endsWith("/")) o = o.substring(0, o.length() - 1);

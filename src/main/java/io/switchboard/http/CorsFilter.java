@@ -41,6 +41,7 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
         if (!Cors.isPublic(path)) return;
         Principal p = ctx.getSecurityContext() == null ? null : ctx.getSecurityContext().getUserPrincipal();
         if (!(p instanceof Caller caller) || caller.isAdmin()) return;
+        if (Cors.sameOrigin(origin, ctx.getHeaderString("Host"))) return; // this server's own pages (/forms/…)
         if (!Cors.allowed(origin, settings.get(caller.companyId()).corsOrigins())) {
             ctx.setProperty(DENIED, Boolean.TRUE);
             ctx.abortWith(ErrorResponses.build(Dialect.forPath(path), ErrorKind.PERMISSION_DENIED,

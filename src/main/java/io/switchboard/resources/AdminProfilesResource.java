@@ -147,7 +147,7 @@ public class AdminProfilesResource {
     public JSONAPIDocument<List<HistoryDto>> history(@Auth Caller caller, @PathParam("company") String company,
                                                      @PathParam("profileId") String profileId) {
         long companyId = AdminAccess.secretCompanyId(tenancy, caller, company);
-        identity.find(companyId, profileId).orElseThrow(() -> ApiException.notFound("No profile with id " + profileId + "."));
+        identity.find(companyId, profileId).orElseThrow(() -> ApiException.notFound("No profile with id `" + profileId + "`."));
         return new JSONAPIDocument<>(identity.history(companyId, profileId).stream().map(HistoryDto::of).toList());
     }
 

@@ -90,11 +90,62 @@ public class KlaviyoServerEventsResource {
                         @PathParam("id") String id) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         EventRow row = reads.byId(caller.companyId(), id)
-                .orElseThrow(() -> ApiException.notFound("No event with id " + id + "."));
+                .orElseThrow(() -> ApiException.notFound("No event with id `" + id + "`."));
         ObjectNode doc = Body.MAPPER.createObjectNode();
         doc.set("data", resource(uri, row));
         doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/");
         return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    /** {@code GET /api/events/{id}/profile}: the event's profile (the {@code related} link of its relationship). */
+    @GET
+    @Path("/events/{id: [0-9A-Za-z]+}/profile{slash: /?}")
+    public Response profile(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
+                            @PathParam("id") String id, @QueryParam("fields[profile]") String fields) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        EventRow row = event(caller, id);
+        var mapper = new io.switchboard.api.klaviyo.KlaviyoProfileMapper(uri.getBaseUri());
+        var sparse = io.switchboard.api.klaviyo.KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
+        return Response.ok(mapper.document(identity.get(caller.companyId(), row.profileId()), sparse))
+                .type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    /** {@code GET /api/events/{id}/metric}: the event's metric. */
+    @GET
+    @Path("/events/{id: [0-9A-Za-z]+}/metric{slash: /?}")
+    public Response metric(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
+                           @PathParam("id") String id) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        EventRow row = event(caller, id);
+        String name = row.metricId() == null ? null : reads.metricName(caller.companyId(), row.metricId()).orElse(null);
+        if (name == null) throw ApiException.notFound("Event `" + id + "` has no metric.");
+        ObjectNode doc = Body.MAPPER.createObjectNode();
+        ObjectNode data = doc.putObject("data").put("type", "metric").put("id", row.metricId());
+        data.putObject("attributes").put("name", name);
+        data.putObject("links").put("self", base(uri) + "api/events/" + id + "/metric/");
+        doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/metric/");
+        return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    /** {@code GET /api/events/{id}/relationships/profile|metric}: the relationship's resource identifier. */
+    @GET
+    @Path("/events/{id: [0-9A-Za-z]+}/relationships/{rel: profile|metric}{slash: /?}")
+    public Response relationship(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
+                                 @PathParam("id") String id, @PathParam("rel") String rel) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        EventRow row = event(caller, id);
+        String target = rel.equals("profile") ? row.profileId() : row.metricId();
+        ObjectNode doc = Body.MAPPER.createObjectNode();
+        if (target == null) doc.putNull("data");
+        else doc.putObject("data").put("type", rel).put("id", target);
+        doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/relationships/" + rel + "/")
+                .put("related", base(uri) + "api/events/" + id + "/" + rel + "/");
+        return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    private EventRow event(Caller caller, String id) {
+        return reads.byId(caller.companyId(), id)
+                .orElseThrow(() -> ApiException.notFound("No event with id `" + id + "`."));
     }
 
     @GET
