@@ -60,8 +60,10 @@ public class EventReads {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
-        Instant from = Instant.ofEpochMilli(ms);
-        return jdbi.withExtension(EventDao.class, d -> d.find(companyId, id, from, from.plusMillis(1)));
+        Instant at = Instant.ofEpochMilli(ms);
+        // ids minted before exact-time ULIDs came from a monotonic generator, whose time may run up to its 10 s
+        // drift tolerance ahead of the event's time
+        return jdbi.withExtension(EventDao.class, d -> d.find(companyId, id, at.minusSeconds(10), at.plusMillis(1)));
     }
 
     /** Fetches limit+1 rows so the caller knows whether a next page exists. */
