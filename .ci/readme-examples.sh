@@ -87,14 +87,14 @@ curl() {
   done
   case " $* " in *" -G "*) method=GET ;; esac
   code=$(command curl -sS -o "$body" -w '%{http_code}' "$@") || { echo "curl failed: $method $path" >&2; rm -f "$body"; return 1; }
-  cat "$body"; rm -f "$body"
+  cat "$body"; [ -s "$body" ] && echo; rm -f "$body"
   echo "   ✓ $code $method ${path%%\?*}" >&2
   if [ "$code" -ge 400 ]; then echo "   ✗ README example answered HTTP $code: $method $path" >&2; exit 1; fi
 }
 HELPERS
 while read -r n kind line; do
   f=$(ls "$work/blocks/$n".*)
-  echo "echo; echo '== block $n ($kind, README line $line)'" >> "$session"
+  printf 'echo; echo "== block %s (%s, README line %s) at +${SECONDS}s"\n' "$n" "$kind" "$line" >> "$session"
   case "$kind" in
     server) echo "readme_server '$f' '$work/server-$n.log'" >> "$session" ;;
     paste)  echo "readme_paste" >> "$session" ;;
