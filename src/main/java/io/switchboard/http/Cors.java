@@ -12,9 +12,10 @@ import java.util.Locale;
 public final class Cors {
     public static final String ALLOW_METHODS = "GET, POST, OPTIONS";
     public static final String ALLOW_HEADERS = "Authorization, Content-Type, revision, PublicWriteKey, "
-            + "Idempotency-Key, X-Klaviyo-Revision-Fall-Forward-Opt-Out";
+            + "Idempotency-Key, X-Klaviyo-Revision-Fall-Forward-Opt-Out, X-Klaviyo-Mobile, X-Klaviyo-Attempt-Count, "
+            + "AnonymousId";
     public static final String EXPOSE_HEADERS = "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
-            + "Retry-After, revision";
+            + "Retry-After, X-RateLimit-Reset, revision";
     public static final String MAX_AGE = "600";
 
     private Cors() {}
