@@ -165,13 +165,19 @@ public final class SegmentMessages {
         switch (type) {
             case "identify" -> {
                 ObjectNode traits = Body.object(msg, "traits", loc(p, pointer, "traits"));
+                String traitsPointer = pointer + "/traits";
+                if (traits == null && msg.get("context") instanceof ObjectNode c) {
+                    // RudderStack's SDKs send identify traits in context.traits only (Segment's spec allows both)
+                    traits = Body.object(c, "traits", new Loc(p + "context.traits", pointer + "/context/traits"));
+                    traitsPointer = pointer + "/context/traits";
+                }
                 if (traits != null) {
                     email = traitText(traits, "email");
                     phone = traitText(traits, "phone");
-                    write = traits(traits, timestamp, pointer + "/traits");
+                    write = traits(traits, timestamp, traitsPointer);
                 }
                 effects.add(new IngestOp.Event("identify", null, traits, null, null, eventTime, source, messageId, msg,
-                        false).at(pointer + "/traits"));
+                        false).at(traitsPointer));
             }
             case "track" -> {
                 String event = Body.text(msg, "event", loc(p, pointer, "event"));
