@@ -1,7 +1,7 @@
 // Headless Chromium (Debian's /usr/bin/chromium via playwright-core) and a small static page server
 // on its own origin (http://127.0.0.1:<port>), so SDKs loaded in the page talk to Switchboard (on
 // http://localhost:<other port>) cross-origin, with real CORS. Scripts are served from node_modules
-// only; every request to any other host is aborted and listed in `blocked` (the suites assert it is empty).
+// only; any other host is unresolvable, and every request to one is listed in `blocked` (the suites assert it is empty).
 import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -42,7 +42,8 @@ export async function launch() {
   return chromium.launch({
     executablePath,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"],
   });
 }
 
@@ -52,12 +53,10 @@ export async function guardedPage(browser) {
   const page = await context.newPage();
   const blocked = [];
   const console_ = [];
-  await context.route("**/*", (route) => {
-    const u = new URL(route.request().url());
-    if (u.hostname === "127.0.0.1" || u.hostname === "localhost") return route.continue();
-    blocked.push(route.request().url());
-    return route.abort();
-  });
+  // No request interception: with it on, playwright answers CORS preflights itself, and CORS must be real.
+  // Other hosts are unreachable instead (launch(): --host-resolver-rules); attempts to reach them are listed.
+  const local = (u) => u.hostname === "127.0.0.1" || u.hostname === "localhost";
+  page.on("request", (r) => { const u = new URL(r.url()); if (/^https?:$/.test(u.protocol) && !local(u)) blocked.push(r.url()); });
   page.on("console", (m) => console_.push(`${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => console_.push(`pageerror: ${e.message}`));
   return { page, context, blocked, console: console_ };

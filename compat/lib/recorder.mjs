@@ -21,6 +21,7 @@ export async function startRecorder(target) {
         authorization: req.headers.authorization ? req.headers.authorization.split(" ")[0] : null,
         requestHeaders: req.headers["access-control-request-headers"] ?? null,
         bytes: body.length,
+        writeKeyInBody: !req.headers["content-encoding"] && body.includes('"writeKey"'),
         status: null,
       };
       requests.push(rec);
@@ -52,7 +53,8 @@ export function describe(requests) {
     const path = r.path.replace(/company_id=[^&]+/, "company_id=…");
     if (r.method === "OPTIONS") return `OPTIONS ${path} (preflight; requested headers: ${r.requestHeaders ?? "none"}) → ${r.status}`;
     const extras = [r.contentType, r.contentEncoding && `Content-Encoding: ${r.contentEncoding}`,
-      r.authorization && `Authorization: ${r.authorization}`, r.origin && `Origin: ${r.origin}`].filter(Boolean);
+      r.authorization && `Authorization: ${r.authorization}`, r.writeKeyInBody && "writeKey in body",
+      r.origin && `Origin: ${r.origin}`].filter(Boolean);
     return `${r.method} ${path} [${extras.join("; ")}] → ${r.status}`;
   });
   const counts = new Map();

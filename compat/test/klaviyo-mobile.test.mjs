@@ -81,14 +81,14 @@ test("Klaviyo iOS and Android SDK requests replayed: profiles, events (+0000), p
       first_name: "Andy", location: { city: "Oslo" }, properties: { tier: "gold" } }, meta: { identifiers: { external_id: andUser, anonymous_id: `anon-${andUser}` } } } };
     results.push(await post("/client/profiles/", androidHeaders(1), andProfile));
     results.push(await post("/client/events", androidHeaders(1), { data: { type: "event", attributes: {
-      profile: andProfile.data.attributes, metric: { data: { type: "metric", attributes: { name: "Viewed Product" } } },
+      profile: andProfile, metric: { data: { type: "metric", attributes: { name: "Viewed Product" } } },
       unique_id: uniq("and-ev-"), value: 9.99, time: sdkTimeAndroid(),
       properties: { ProductID: "sku-1", "Device ID": "and-dev-1", "OS Name": "Android", "Push Token": `fcm-${andUser}` } } } }));
     results.push(await post("/client/push-tokens", androidHeaders(2), { data: { type: "push-token", attributes: {
       token: `fcm-${andUser}`, platform: "Android", vendor: "FCM", enablement_status: "AUTHORIZED", background: "AVAILABLE",
-      device_metadata: metadata("android", `dev-${andUser}`), profile: andProfile.data.attributes } } }));
+      device_metadata: metadata("android", `dev-${andUser}`), profile: andProfile } } }));
     results.push(await post("/client/push-token-unregister", androidHeaders(1), { data: { type: "push-token-unregister", attributes: {
-      profile: andProfile.data.attributes, token: `fcm-${andUser}`, platform: "Android", vendor: "FCM" } } }));
+      profile: andProfile, token: `fcm-${andUser}`, platform: "Android", vendor: "FCM" } } }));
 
     for (const r of results) assert.equal(r.status, 202, `${r.url}: ${r.status} ${await r.text()}`);
 

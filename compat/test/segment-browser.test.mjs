@@ -90,11 +90,12 @@ for (const mode of ["standard", "batching"]) {
         }
         for (const r of posts) {
           assert.match(r.contentType, /^text\/plain/);
-          assert.equal(r.authorization, null, "the key travels in the body");
           assert.equal(r.origin, pages.origin);
           assert.equal(r.status, 200);
         }
-        assert.equal(rec.requests.filter((r) => r.method === "OPTIONS").length, 0, "text/plain needs no preflight");
+        // analytics-next 1.8x also sends `Authorization: Basic` (not CORS-safelisted), so Chromium preflights
+        const preflights = rec.requests.filter((r) => r.method === "OPTIONS");
+        assert.ok(preflights.every((r) => r.status === 204), "preflights answered 204");
         assert.deepEqual(blocked, [], "no request left the machine");
         console.log(`analytics-next ${mode}: requests:\n  ${describe(rec.requests).join("\n  ")}\n  landed: profile ${pid}, ${events.length} events (${names.filter(Boolean).join(", ")}; types ${[...new Set(types)].join(", ")})`);
       } catch (e) {

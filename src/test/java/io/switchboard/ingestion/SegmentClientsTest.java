@@ -246,6 +246,25 @@ class SegmentClientsTest {
         assertThat(throttled.header("Access-Control-Expose-Headers")).contains("X-RateLimit-Reset");
     }
 
+    /** @rudderstack/analytics-js sends identify traits in context.traits only. */
+    @Test
+    void rudderStackIdentifyTraitsInContext() throws Exception {
+        Res r = send("/v1/identify", ("{\"type\":\"identify\",\"userId\":\"rs-ctx\",\"anonymousId\":\"rs-ctx-a\",\"channel\":\"web\","
+                + "\"context\":{\"traits\":{\"email\":\"rs-ctx@example.com\",\"firstName\":\"Ruda\"},\"library\":{\"name\":\"RudderLabs JavaScript SDK\"}},"
+                + "\"originalTimestamp\":\"" + Instant.now() + "\",\"sentAt\":\"" + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/json;charset=UTF-8", "Authorization", basic(acme.publicKey()).get("Authorization"),
+                        "AnonymousId", "cnMtY3R4LWE="));
+        assertSuccess(r);
+        String p = owner(F, acme, "external_id", "rs-ctx");
+        assertThat(owner(F, acme, "email", "rs-ctx@example.com")).isEqualTo(p);
+        assertThat(F.get("/admin/companies/" + acme.publicId() + "/profiles/" + p, bearer(acme.secretKey())).json()
+                .at("/data/attributes/attributes/first_name").asText()).isEqualTo("Ruda");
+        Res pre = F.request("OPTIONS", "/v1/identify", null, Map.of("Origin", "https://shop.example",
+                "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,content-type,anonymousid"));
+        assertThat(pre.status()).isEqualTo(204);
+        assertThat(pre.header("Access-Control-Allow-Headers")).contains("AnonymousId");
+    }
+
     @Test
     void dittofeedMessageIdIsRequiredAsSeed002Says() throws Exception {
         Map<String, String> key = Map.of("Authorization", "Basic " + acme.publicKey());

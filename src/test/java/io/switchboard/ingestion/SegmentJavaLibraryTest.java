@@ -56,7 +56,7 @@ class SegmentJavaLibraryTest {
                 .endpoint(F.baseUrl())
                 .client(client)
                 .flushQueueSize(2)
-                .retries(0)
+                .retries(1)
                 .callback(new Callback() {
                     @Override
                     public void success(Message message) {
