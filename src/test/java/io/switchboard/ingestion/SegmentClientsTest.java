@@ -166,6 +166,11 @@ class SegmentClientsTest {
                 Map.of("Authorization", basic(shop.publicKey()).get("Authorization"), "Content-Type", "application/json",
                         "Origin", "https://evil.example"));
         assertThat(evilHeader.status()).isEqualTo(403);
+        // the long path with a JSON body: before the fix this was stored and answered with the evil origin echoed
+        Res evilJson = send("/v1/track", msg.getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/json", "Origin", "https://evil.example"));
+        assertThat(evilJson.status()).as(evilJson.toString()).isEqualTo(403);
+        assertThat(evilJson.header("Access-Control-Allow-Origin")).isNull();
         assertThat(owner(F, shop, "external_id", "cors-u")).as("nothing stored for a refused origin").isNull();
 
         Res ok = text("/v1/t", msg, "Origin", "https://shop.example.com");
@@ -179,6 +184,9 @@ class SegmentClientsTest {
     void outOfRangeTimestampsAre400NamingTheField() throws Exception {
         long before = events(F, acme);
         String huge = "+999999999-12-31T23:59:59Z";
+        // the long path with Basic auth and JSON: a 500 before the fix
+        assert400Naming(send("/v1/track", ("{\"userId\":\"ts-u\",\"event\":\"E\",\"timestamp\":\"" + huge + "\"}").getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/json", "Authorization", basic(acme.publicKey()).get("Authorization"))), "timestamp");
         assert400Naming(text("/v1/t", "{" + wk(acme) + ",\"userId\":\"ts-u\",\"event\":\"E\",\"timestamp\":\"" + huge + "\"}"), "timestamp");
         assert400Naming(text("/v1/t", "{" + wk(acme) + ",\"userId\":\"ts-u\",\"event\":\"E\",\"sentAt\":\"" + huge
                 + "\",\"originalTimestamp\":\"2025-01-01T00:00:00Z\"}"), "sentAt");
@@ -244,6 +252,18 @@ class SegmentClientsTest {
         assertThat(throttled.header("Retry-After")).isNotNull();
         assertThat(throttled.header("X-RateLimit-Reset")).isEqualTo(throttled.header("Retry-After"));
         assertThat(throttled.header("Access-Control-Expose-Headers")).contains("X-RateLimit-Reset");
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIs400EvenWithoutAHeaderKey() throws Exception {
+        Res r = text("/v1/t", "{not json");
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.json().has("message")).isTrue();
+        Res empty = text("/v1/t", "");
+        assertThat(empty.status()).as(empty.toString()).isIn(400, 401);
+        Res noKey = text("/v1/t", "{\"userId\":\"x\",\"event\":\"E\"}");
+        assertThat(noKey.status()).isEqualTo(401);
+        assertThat(noKey.json().get("message").asText()).contains("writeKey");
     }
 
     /** @rudderstack/analytics-js sends identify traits in context.traits only. */
