@@ -31,7 +31,7 @@ public class DialectUnauthorizedHandler implements UnauthorizedHandler {
             case KLAVIYO_SERVER -> "Missing or invalid private key. Send `Authorization: Klaviyo-API-Key sk_...`.";
             case PARCELVOY -> "Missing or invalid API key. Send `Authorization: Bearer pk_...`.";
             case DITTOFEED -> "Missing or invalid write key. Send `Authorization: Basic <write key>` or a `PublicWriteKey` header.";
-            case SEGMENT -> "Missing or invalid write key. Send HTTP Basic auth with the write key as the user name.";
+            case SEGMENT -> "Missing or invalid write key. Send HTTP Basic auth with the write key as the user name, or `writeKey` in the JSON body.";
             case ADMIN -> adminTokenConfigured
                     ? "Missing or invalid credentials. Send `Authorization: Bearer <token>` with a company's secret "
                     + "key (sk_…) or, to create companies, the admin token."
