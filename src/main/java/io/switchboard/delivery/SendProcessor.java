@@ -118,7 +118,7 @@ public class SendProcessor {
             result = sender.send(new OutgoingMessage(s, c, p, fields, unsubscribeUrl));
         } catch (RuntimeException e) {
             LOG.warn("sender {} threw for send {}/{}", p.type(), cid, s.id(), e);
-            result = DeliveryResult.retry("Unexpected sender error: " + e);
+            result = DeliveryResult.retry("Unexpected error in the " + p.type() + " sender (details in the server log)");
         }
         if (metrics != null) {
             metrics.timer("delivery.provider." + p.type()).update(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -59,6 +59,44 @@ class CampaignAdminIntegrationTest {
         assertThat(stored).isEqualTo("tok-SECRET-1");
     }
 
+    /** Issue #11 finding 8: a kept (masked or omitted) secret cannot follow a provider to a new destination. */
+    @Test
+    void retargetingAProviderNeedsItsSecretsAgain() {
+        TestCompany c = F.createCompany("Retarget");
+        String base = "/admin/companies/" + c.publicId() + "/providers";
+        String smtp = K.provider(c, "smtp", Map.of("host", "smtp.example.com", "port", 587, "username", "u",
+                "password", "SMTP-SECRET", "from", "a@example.com"));
+        String twilio = K.provider(c, "twilio", Map.of("account_sid", "AC1", "auth_token", "TW-SECRET", "from", "+15005550006"));
+        String hook = K.provider(c, "webhook", Map.of("url", "https://example.com/hook",
+                "headers", Map.of("Authorization", "Bearer HOOK-SECRET")));
+        record Case(String id, Map<String, Object> config, String pointer) {}
+        for (Case k : new Case[] {
+                new Case(smtp, Map.of("host", "evil.example.net", "password", "********"), "/data/attributes/config/password"),
+                new Case(smtp, Map.of("port", 2525), "/data/attributes/config/password"),
+                new Case(smtp, Map.of("tls", "none", "password", "********"), "/data/attributes/config/password"),
+                new Case(twilio, Map.of("base_url", "https://evil.example.net", "auth_token", "********"),
+                        "/data/attributes/config/auth_token"),
+                new Case(hook, Map.of("url", "https://evil.example.net/x"), "/data/attributes/config/headers/Authorization"),
+                new Case(hook, Map.of("url", "https://evil.example.net/x", "headers", Map.of("Authorization", "********")),
+                        "/data/attributes/config/headers/Authorization")}) {
+            Res r = F.request("PATCH", base + "/" + k.id(), doc("provider", Map.of("config", k.config())), admin(c.secretKey()));
+            assertThat(r.status()).as(k + " " + r).isEqualTo(422);
+            assertThat(r.json().at("/errors/0/source/pointer").asText()).as(k.toString()).isEqualTo(k.pointer());
+        }
+        assertThat(F.get(base + "/" + smtp, admin(c.secretKey())).json().at("/data/attributes/config/host").asText())
+                .isEqualTo("smtp.example.com");
+        // with the secret given again the move is allowed; a change that keeps the destination keeps the mask working
+        Res moved = F.request("PATCH", base + "/" + smtp, doc("provider", Map.of("config",
+                Map.of("host", "smtp2.example.com", "password", "NEW-SECRET"))), admin(c.secretKey()));
+        assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        Res renamed = F.request("PATCH", base + "/" + smtp, doc("provider", Map.of("name", "n", "config",
+                Map.of("from", "b@example.com", "password", "********", "host", "smtp2.example.com"))), admin(c.secretKey()));
+        assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+        Res dropped = F.request("PATCH", base + "/" + hook, doc("provider", Map.of("config",
+                Map.of("url", "https://other.example.com/x", "headers", Map.of()))), admin(c.secretKey()));
+        assertThat(dropped.status()).as(dropped.toString()).isEqualTo(200);
+    }
+
     @Test
     void providerValidationNamesTheField() {
         TestCompany c = F.createCompany("ProvVal");

@@ -55,6 +55,7 @@ public class CampaignService {
             String n = name == null ? p.name() : name(name);
             Map<String, Object> c = config == null ? p.config() : ProviderTypes.merge(p.type(), p.config(), config);
             ProviderTypes.validate(p.type(), c);
+            if (config != null) ProviderTypes.requireSecretsOnRetarget(p.type(), p.config(), config, c);
             Integer rl = clearRateLimit ? null : rateLimit != null ? rateLimit : p.rateLimit();
             String ri = rl == null ? null : rateInterval != null ? rateInterval : p.rateInterval() != null ? p.rateInterval() : "second";
             validateRate(rl, ri);
