@@ -45,13 +45,39 @@ public interface SendDao {
     boolean keyExists(@Bind("companyId") long companyId, @Bind("campaignId") long campaignId, @Bind("key") String key);
 
     /**
-     * Claims up to {@code limit} due sends: new and retryable ones whose time has come, throttled ones,
-     * and 'sending' ones whose lease expired (their worker died). While claimed, next_attempt_at holds
-     * the lease expiry.
+     * Claims up to {@code limit} due sends, fairly across companies: new and retryable ones whose time has
+     * come, throttled ones, and 'sending' ones whose lease expired (their worker died). While claimed,
+     * next_attempt_at holds the lease expiry.
+     *
+     * <p>Fairness (issue #11): the due companies are found with a skip scan over
+     * {@code sends_company_due_idx} (one index probe per company, however many sends each has queued);
+     * each company gets at most {@code perCompany} minus what it already has in flight (claimed, lease
+     * not expired, counted over {@code sends_inflight_idx} across every worker and server process), its
+     * oldest first; the batch keeps the companies' turns interleaved (first send of each company, then
+     * the second, …). So one company's flood never holds more than {@code perCompany} claims, and other
+     * companies' sends are claimed as soon as a worker looks. The worker processes the batch in that
+     * round-robin order ({@code DeliveryWorkers.roundRobin}; RETURNING has no order).
+     *
+     * <p>Citus: the recursive CTE and the LATERAL subquery are PostgreSQL-only; on a distributed sends
+     * table this statement must be rewritten (see docs/scale.md), the rule stays the same.
      */
-    @SqlQuery("WITH due AS (SELECT company_id, id FROM sends "
-            + "WHERE state IN ('pending', 'throttled', 'sending') AND next_attempt_at <= now() "
-            + "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) "
+    @SqlQuery("WITH RECURSIVE due_companies(company_id) AS ("
+            + "  (SELECT company_id FROM sends WHERE state IN ('pending', 'throttled', 'sending') AND next_attempt_at <= now() "
+            + "   ORDER BY company_id LIMIT 1) "
+            + "  UNION ALL "
+            + "  SELECT (SELECT s.company_id FROM sends s WHERE s.state IN ('pending', 'throttled', 'sending') "
+            + "          AND s.next_attempt_at <= now() AND s.company_id > d.company_id ORDER BY s.company_id LIMIT 1) "
+            + "  FROM due_companies d WHERE d.company_id IS NOT NULL), "
+            + "room AS (SELECT d.company_id, :perCompany - (SELECT count(*) FROM sends f WHERE f.company_id = d.company_id "
+            + "   AND f.state = 'sending' AND f.next_attempt_at > now()) AS free "
+            + "  FROM due_companies d WHERE d.company_id IS NOT NULL), "
+            + "locked AS (SELECT x.company_id, x.id, x.next_attempt_at FROM room r CROSS JOIN LATERAL ("
+            + "   SELECT s.company_id, s.id, s.next_attempt_at FROM sends s WHERE s.company_id = r.company_id "
+            + "   AND s.state IN ('pending', 'throttled', 'sending') AND s.next_attempt_at <= now() "
+            + "   ORDER BY s.next_attempt_at LIMIT LEAST(GREATEST(r.free, 0), :limit) FOR UPDATE SKIP LOCKED) x), "
+            + "due AS (SELECT company_id, id FROM (SELECT company_id, id, next_attempt_at, "
+            + "   row_number() OVER (PARTITION BY company_id ORDER BY next_attempt_at) AS turn FROM locked) t "
+            + "  ORDER BY turn, next_attempt_at LIMIT :limit) "
             + "UPDATE sends s SET state = 'sending', claimed_by = :worker, "
             + "claimed_until = now() + make_interval(secs => :leaseSeconds), "
             + "next_attempt_at = now() + make_interval(secs => :leaseSeconds), attempts = s.attempts + 1, updated_at = now() "
@@ -59,7 +85,8 @@ public interface SendDao {
             + "s.profile_id, s.channel, s.address, s.locale, s.context::text AS context, s.idempotency_key, s.state, s.reason, "
             + "s.attempts, s.next_attempt_at, s.claimed_by, s.claimed_until, s.provider_id, s.provider_message_id, "
             + "s.last_error, s.token_invalid, s.created_at, s.updated_at, s.sent_at, s.failed_at, s.aborted_at")
-    List<Send> claim(@Bind("worker") String worker, @Bind("leaseSeconds") double leaseSeconds, @Bind("limit") int limit);
+    List<Send> claim(@Bind("worker") String worker, @Bind("leaseSeconds") double leaseSeconds, @Bind("limit") int limit,
+                     @Bind("perCompany") int perCompany);
 
     @SqlUpdate("UPDATE sends SET state = 'sent', provider_message_id = :messageId, provider_id = :providerId, "
             + "claimed_by = NULL, claimed_until = NULL, last_error = NULL, sent_at = now(), updated_at = now()" + OWNED)

@@ -63,7 +63,7 @@ class SendQueueTest {
                 start.await();
                 List<Send> mine = new ArrayList<>();
                 while (true) {
-                    List<Send> batch = jdbi.withExtension(SendDao.class, d -> d.claim(worker, 60, 7));
+                    List<Send> batch = jdbi.withExtension(SendDao.class, d -> d.claim(worker, 60, 7, 500));
                     if (batch.isEmpty()) return mine;
                     mine.addAll(batch);
                 }
@@ -93,13 +93,13 @@ class SendQueueTest {
     @Test
     void anExpiredLeaseIsReclaimedAndTheOldOwnerCanNoLongerWrite() {
         long id = enqueue(1, "lease-").get(0);
-        List<Send> first = jdbi.withExtension(SendDao.class, d -> d.claim("slow", 0.2, 100)).stream()
+        List<Send> first = jdbi.withExtension(SendDao.class, d -> d.claim("slow", 0.2, 100, 500)).stream()
                 .filter(s -> s.id() == id).toList();
         assertThat(first).hasSize(1);
-        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("other", 60, 100)).stream().anyMatch(s -> s.id() == id))
+        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("other", 60, 100, 500)).stream().anyMatch(s -> s.id() == id))
                 .as("still leased").isFalse();
         DeliveryKitSleep.sleep(400);
-        List<Send> second = jdbi.withExtension(SendDao.class, d -> d.claim("rescuer", 60, 100)).stream()
+        List<Send> second = jdbi.withExtension(SendDao.class, d -> d.claim("rescuer", 60, 100, 500)).stream()
                 .filter(s -> s.id() == id).toList();
         assertThat(second).hasSize(1);
         assertThat(second.get(0).attempts()).isEqualTo(2);
@@ -151,6 +151,51 @@ class SendQueueTest {
                 assertThat(s.nextAttemptAt()).isBeforeOrEqualTo(Instant.now());
             }
         }
+    }
+
+    /** Issue #11 finding 3: a claim is fair across companies and caps one company's sends in flight. */
+    @Test
+    void claimsAreRoundRobinAcrossCompaniesAndCapOneCompanysInFlight() {
+        long[] flood = newCompany("FLOOD1");
+        long[] quiet = newCompany("QUIET1");
+        long[] third = newCompany("THIRD1");
+        jdbi.useHandle(h -> {
+            for (int i = 0; i < 50; i++) {
+                h.execute("INSERT INTO sends (company_id, campaign_id, profile_id, channel, next_attempt_at) "
+                        + "VALUES (?, ?, ?, 'webhook', now() - interval '1 minute')", flood[0], flood[1], "f" + i);
+            }
+            h.execute("INSERT INTO sends (company_id, campaign_id, profile_id, channel) VALUES (?, ?, 'q', 'webhook')", quiet[0], quiet[1]);
+            h.execute("INSERT INTO sends (company_id, campaign_id, profile_id, channel) VALUES (?, ?, 't', 'webhook')", third[0], third[1]);
+        });
+        // one claim of 5 with a cap of 4: the quiet companies' sends are in it although 50 older ones wait
+        List<Send> first = DeliveryWorkers.roundRobin(jdbi.withExtension(SendDao.class, d -> d.claim("w1", 60, 5, 4)))
+                .stream().filter(x -> x.companyId() == flood[0] || x.companyId() == quiet[0] || x.companyId() == third[0]).toList();
+        assertThat(first.stream().filter(x -> x.companyId() == quiet[0])).hasSize(1);
+        assertThat(first.stream().filter(x -> x.companyId() == third[0])).hasSize(1);
+        assertThat(first.stream().filter(x -> x.companyId() == flood[0]).count()).isBetween(1L, 3L);
+        // round-robin order: the flooding company does not take the first two turns
+        assertThat(first.get(0).companyId() == flood[0] && first.get(1).companyId() == flood[0]).isFalse();
+        // the flood's in-flight sends count against the cap across workers: a second worker gets at most the rest
+        long floodInFlight = first.stream().filter(x -> x.companyId() == flood[0]).count();
+        List<Send> second = jdbi.withExtension(SendDao.class, d -> d.claim("w2", 60, 100, 4)).stream()
+                .filter(x -> x.companyId() == flood[0]).toList();
+        assertThat(second).hasSize((int) (4 - floodInFlight));
+        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("w3", 60, 100, 4)).stream()
+                .filter(x -> x.companyId() == flood[0])).isEmpty();
+        // a finished send frees a place
+        Send done = second.get(0);
+        jdbi.useExtension(SendDao.class, d -> d.markSent(done.companyId(), done.id(), "w2", null, "x"));
+        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("w3", 60, 100, 4)).stream()
+                .filter(x -> x.companyId() == flood[0])).hasSize(1);
+    }
+
+    /** A company and a campaign of it: {company id, campaign id}. */
+    static long[] newCompany(String publicId) {
+        long c = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES (:p, 'q') RETURNING id")
+                .bind("p", publicId).mapTo(Long.class).one());
+        long cid = jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, name, channel) "
+                + "VALUES (:c, 'c', 'webhook') RETURNING id").bind("c", c).mapTo(Long.class).one());
+        return new long[] {c, cid};
     }
 
     /** Tiny sleep helper (no app fixture in this class). */
