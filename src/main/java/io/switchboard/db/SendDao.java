@@ -31,18 +31,19 @@ public interface SendDao {
             + "provider_message_id, last_error, token_invalid, created_at, updated_at, sent_at, failed_at, aborted_at";
     String OWNED = " WHERE company_id = :companyId AND id = :id AND claimed_by = :worker AND state = 'sending'";
 
-    @SqlQuery("INSERT INTO sends (company_id, campaign_id, profile_id, channel, address, locale, context, idempotency_key, provider_id) "
-            + "VALUES (:companyId, :campaignId, :profileId, :channel, :address, :locale, :context, :key, :providerId) "
+    /** The id is an opaque ULID ({@link Ids#newId()}), never a count. */
+    @SqlQuery("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, address, locale, context, idempotency_key, provider_id) "
+            + "VALUES (:companyId, :id, :campaignId, :profileId, :channel, :address, :locale, :context, :key, :providerId) "
             + "ON CONFLICT (company_id, campaign_id, idempotency_key) DO NOTHING RETURNING id")
-    Optional<Long> insert(@Bind("companyId") long companyId, @Bind("campaignId") long campaignId,
+    Optional<String> insert(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("campaignId") String campaignId,
                           @Bind("profileId") String profileId, @Bind("channel") String channel,
                           @Bind("address") String address, @Bind("locale") String locale,
                           @Bind("context") @Json Map<String, Object> context, @Bind("key") String idempotencyKey,
-                          @Bind("providerId") Long providerId);
+                          @Bind("providerId") String providerId);
 
     @SqlQuery("SELECT EXISTS (SELECT 1 FROM sends WHERE company_id = :companyId AND campaign_id = :campaignId "
             + "AND idempotency_key = :key)")
-    boolean keyExists(@Bind("companyId") long companyId, @Bind("campaignId") long campaignId, @Bind("key") String key);
+    boolean keyExists(@Bind("companyId") long companyId, @Bind("campaignId") String campaignId, @Bind("key") String key);
 
     /**
      * Claims up to {@code limit} due sends, fairly across companies: new and retryable ones whose time has
@@ -90,55 +91,61 @@ public interface SendDao {
 
     @SqlUpdate("UPDATE sends SET state = 'sent', provider_message_id = :messageId, provider_id = :providerId, "
             + "claimed_by = NULL, claimed_until = NULL, last_error = NULL, sent_at = now(), updated_at = now()" + OWNED)
-    int markSent(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
-                 @Bind("providerId") Long providerId, @Bind("messageId") String messageId);
+    int markSent(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker,
+                 @Bind("providerId") String providerId, @Bind("messageId") String messageId);
 
     @SqlUpdate("UPDATE sends SET state = 'pending', next_attempt_at = :next, last_error = :error, provider_id = :providerId, "
             + "claimed_by = NULL, claimed_until = NULL, updated_at = now()" + OWNED)
-    int markRetry(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
-                  @Bind("providerId") Long providerId, @Bind("next") Instant next, @Bind("error") String error);
+    int markRetry(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker,
+                  @Bind("providerId") String providerId, @Bind("next") Instant next, @Bind("error") String error);
 
     /** Throttled: not an attempt, so the claim's attempt count is given back. */
     @SqlUpdate("UPDATE sends SET state = 'throttled', next_attempt_at = :next, attempts = attempts - 1, provider_id = :providerId, "
             + "claimed_by = NULL, claimed_until = NULL, updated_at = now()" + OWNED)
-    int markThrottled(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
-                      @Bind("providerId") Long providerId, @Bind("next") Instant next);
+    int markThrottled(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker,
+                      @Bind("providerId") String providerId, @Bind("next") Instant next);
 
     @SqlUpdate("UPDATE sends SET state = 'failed', last_error = :error, token_invalid = :tokenInvalid, provider_id = :providerId, "
             + "claimed_by = NULL, claimed_until = NULL, failed_at = now(), updated_at = now()" + OWNED)
-    int markFailed(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
-                   @Bind("providerId") Long providerId, @Bind("error") String error,
+    int markFailed(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker,
+                   @Bind("providerId") String providerId, @Bind("error") String error,
                    @Bind("tokenInvalid") boolean tokenInvalid);
 
     /** Aborted before any provider call: not an attempt either. */
     @SqlUpdate("UPDATE sends SET state = 'aborted', reason = :reason, attempts = attempts - 1, "
             + "claimed_by = NULL, claimed_until = NULL, aborted_at = now(), updated_at = now()" + OWNED)
-    int markAborted(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+    int markAborted(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker,
                     @Bind("reason") String reason);
 
     /** Back to the queue untouched (graceful shutdown, paused campaign): not an attempt. */
     @SqlUpdate("UPDATE sends SET state = 'pending', next_attempt_at = :next, attempts = attempts - 1, "
             + "claimed_by = NULL, claimed_until = NULL, updated_at = now()" + OWNED)
-    int release(@Bind("companyId") long companyId, @Bind("id") long id, @Bind("worker") String worker,
+    int release(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker,
                 @Bind("next") Instant next);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM sends WHERE company_id = :companyId AND id = :id")
-    Optional<Send> find(@Bind("companyId") long companyId, @Bind("id") long id);
+    Optional<Send> find(@Bind("companyId") long companyId, @Bind("id") String id);
 
-    /** A campaign's sends, newest first, keyset-paged by id; {@code <stateFilter>} is empty or a fixed clause. */
+    /**
+     * A campaign's sends, newest first, keyset-paged by (created_at, id) after the send {@code before} (null:
+     * from the newest); {@code <stateFilter>} is empty or a fixed clause. Ordered by creation time, not
+     * by id: ids are opaque (ULIDs; decimal strings for sends created before migration 006).
+     */
     @SqlQuery("SELECT " + COLUMNS + " FROM sends WHERE company_id = :companyId AND campaign_id = :campaignId "
-            + "AND id < :before <stateFilter> ORDER BY id DESC LIMIT :limit")
-    List<Send> list(@Bind("companyId") long companyId, @Bind("campaignId") long campaignId, @Bind("before") long before,
+            + "AND (CAST(:before AS text) IS NULL OR (created_at, id) < (SELECT b.created_at, b.id FROM sends b "
+            + "WHERE b.company_id = :companyId AND b.campaign_id = :campaignId AND b.id = :before)) "
+            + "<stateFilter> ORDER BY created_at DESC, id DESC LIMIT :limit")
+    List<Send> list(@Bind("companyId") long companyId, @Bind("campaignId") String campaignId, @Bind("before") String before,
                     @Define("stateFilter") String stateFilter, @Bind("state") String state, @Bind("limit") int limit);
 
     class Mapper implements RowMapper<Send> {
         @Override
         public Send map(ResultSet rs, StatementContext ctx) throws SQLException {
-            return new Send(rs.getLong("company_id"), rs.getLong("id"), rs.getLong("campaign_id"), rs.getString("profile_id"),
+            return new Send(rs.getLong("company_id"), rs.getString("id"), rs.getString("campaign_id"), rs.getString("profile_id"),
                     rs.getString("channel"), rs.getString("address"), rs.getString("locale"), JsonColumns.map(rs, "context"),
                     rs.getString("idempotency_key"), rs.getString("state"), rs.getString("reason"), rs.getInt("attempts"),
                     JsonColumns.instant(rs, "next_attempt_at"), rs.getString("claimed_by"),
-                    JsonColumns.instant(rs, "claimed_until"), JsonColumns.nullableLong(rs, "provider_id"),
+                    JsonColumns.instant(rs, "claimed_until"), rs.getString("provider_id"),
                     rs.getString("provider_message_id"), rs.getString("last_error"), rs.getBoolean("token_invalid"),
                     JsonColumns.instant(rs, "created_at"), JsonColumns.instant(rs, "updated_at"),
                     JsonColumns.instant(rs, "sent_at"), JsonColumns.instant(rs, "failed_at"),

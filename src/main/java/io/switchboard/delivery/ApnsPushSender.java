@@ -132,7 +132,7 @@ public class ApnsPushSender implements ChannelSender {
     }
 
     @Override
-    public void forget(long companyId, long providerId) {
+    public void forget(long companyId, String providerId) {
         Entry e = clients.remove(companyId + "/" + providerId);
         if (e != null) e.client().close();
     }

@@ -197,8 +197,8 @@ public class SendProcessor {
                 return false;
             }
             Map<String, Object> props = new LinkedHashMap<>();
-            props.put("campaign_id", Long.toString(s.campaignId()));
-            props.put("send_id", Long.toString(s.id()));
+            props.put("campaign_id", s.campaignId());
+            props.put("send_id", s.id());
             props.put("channel", s.channel());
             if (p != null) props.put("provider_type", p.type());
             props.put("attempt", s.attempts());

@@ -98,7 +98,7 @@ public class SmtpEmailSender implements ChannelSender {
                 msg.setHeader("List-Unsubscribe", "<" + m.unsubscribeUrl() + ">");
                 msg.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
             }
-            msg.setHeader("X-Campaign-Id", Long.toString(m.campaign().id()));
+            msg.setHeader("X-Campaign-Id", m.campaign().id());
             String domain = fromAddress.getAddress().substring(fromAddress.getAddress().indexOf('@') + 1);
             messageId = "<" + m.send().companyId() + "." + m.send().id() + "." + UUID.randomUUID() + "@" + domain + ">";
             msg.saveChanges();

@@ -55,7 +55,7 @@ class CampaignAdminIntegrationTest {
         assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
         assertThat(patched.json().at("/data/attributes/name").asText()).isEqualTo("renamed");
         String stored = F.db().withHandle(h -> h.createQuery("SELECT config->>'auth_token' FROM providers WHERE id = :id")
-                .bind("id", Long.parseLong(id)).mapTo(String.class).one());
+                .bind("id", id).mapTo(String.class).one());
         assertThat(stored).isEqualTo("tok-SECRET-1");
     }
 
@@ -95,6 +95,43 @@ class CampaignAdminIntegrationTest {
         Res dropped = F.request("PATCH", base + "/" + hook, doc("provider", Map.of("config",
                 Map.of("url", "https://other.example.com/x", "headers", Map.of()))), admin(c.secretKey()));
         assertThat(dropped.status()).as(dropped.toString()).isEqualTo(200);
+    }
+
+    /**
+     * Issue #11 finding 15: ids of providers, campaigns, sends and keys are opaque (ULIDs), so a tenant
+     * cannot count what other tenants create between two of its own creations.
+     */
+    @Test
+    void idsAreOpaqueNotCountsAcrossTenants() {
+        java.util.regex.Pattern ulid = java.util.regex.Pattern.compile("[0-9A-HJKMNP-TV-Z]{26}");
+        TestCompany a = F.createCompany("CountA");
+        TestCompany b = F.createCompany("CountB");
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (TestCompany c : new TestCompany[] {a, b, a}) {
+            String provider = K.provider(c, "log", Map.of());
+            String campaign = K.campaign(c, "webhook", provider, Map.of("body", "{}"));
+            Res minted = F.post("/admin/companies/" + c.publicId() + "/keys",
+                    "{\"data\":{\"type\":\"key\",\"attributes\":{\"kind\":\"public\",\"name\":\"k\"}}}",
+                    admin(c.secretKey()));
+            assertThat(minted.status()).as(minted.toString()).isEqualTo(201);
+            ids.add(provider);
+            ids.add(campaign);
+            ids.add(minted.json().at("/data/id").asText());
+            F.db().useHandle(h -> h.execute("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel) "
+                    + "VALUES (?, ?, ?, 'p', 'webhook')", F.companyId(c.publicId()), io.switchboard.db.Ids.newId(), campaign));
+            ids.add(K.sends(c, campaign).at("/0/id").asText());
+        }
+        for (String id : ids) {
+            assertThat(id).as("an opaque id, not a number").matches(ulid);
+        }
+        assertThat(new java.util.HashSet<>(ids)).hasSize(ids.size());
+        // the old numeric form of an id is simply not found (and never a 500)
+        assertThat(F.get("/admin/companies/" + a.publicId() + "/campaigns/1", admin(a.secretKey())).status()).isEqualTo(404);
+        assertThat(F.get("/admin/companies/" + a.publicId() + "/campaigns/" + "x".repeat(300), admin(a.secretKey())).status())
+                .isEqualTo(404);
+        // another company's id is not found either
+        assertThat(F.get("/admin/companies/" + b.publicId() + "/campaigns/" + ids.get(1), admin(b.secretKey())).status())
+                .isEqualTo(404);
     }
 
     @Test

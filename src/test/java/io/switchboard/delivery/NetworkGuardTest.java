@@ -54,12 +54,12 @@ class NetworkGuardTest {
     @Test
     void aWebhookToLoopbackFailsWithoutARequestWhenNotAllowed() {
         try (CaptureServer server = new CaptureServer()) {
-            Provider p = new Provider(1, 1, "webhook", "w", Map.of("url", server.baseUrl() + "/hook"), null, null,
+            Provider p = new Provider(1, "1", "webhook", "w", Map.of("url", server.baseUrl() + "/hook"), null, null,
                     Instant.now(), Instant.now());
-            Campaign c = new Campaign(1, 1, "c", Channel.WEBHOOK, 1L, "active", "marketing", "en", Map.of(),
+            Campaign c = new Campaign(1, "1", "c", Channel.WEBHOOK, "1", "active", "marketing", "en", Map.of(),
                     Instant.now(), Instant.now());
-            Send s = new Send(1, 1, 1, "p", "webhook", null, null, Map.of(), null, "sending", null, 1, Instant.now(),
-                    "w", Instant.now(), 1L, null, null, false, Instant.now(), Instant.now(), null, null, null);
+            Send s = new Send(1, "1", "1", "p", "webhook", null, null, Map.of(), null, "sending", null, 1, Instant.now(),
+                    "w", Instant.now(), "1", null, null, false, Instant.now(), Instant.now(), null, null, null);
             DeliveryResult r = new WebhookSender(Duration.ofSeconds(2), strict)
                     .send(new OutgoingMessage(s, c, p, Map.of("body", "{}"), null));
             assertThat(r).isInstanceOf(DeliveryResult.Failed.class);

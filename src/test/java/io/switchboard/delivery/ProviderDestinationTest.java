@@ -32,15 +32,15 @@ class ProviderDestinationTest {
     final NetworkGuard open = new NetworkGuard(true);
 
     static OutgoingMessage message(Provider p, Channel channel, String address, Map<String, Object> fields) {
-        Campaign c = new Campaign(1, 1, "c", channel, 1L, "active", "marketing", "en", Map.of(),
+        Campaign c = new Campaign(1, "1", "c", channel, "1", "active", "marketing", "en", Map.of(),
                 Instant.now(), Instant.now());
-        Send s = new Send(1, 1, 1, "p", channel.wire(), address, null, Map.of(), null, "sending", null, 1, Instant.now(),
-                "w", Instant.now(), 1L, null, null, false, Instant.now(), Instant.now(), null, null, null);
+        Send s = new Send(1, "1", "1", "p", channel.wire(), address, null, Map.of(), null, "sending", null, 1, Instant.now(),
+                "w", Instant.now(), "1", null, null, false, Instant.now(), Instant.now(), null, null, null);
         return new OutgoingMessage(s, c, p, fields, null);
     }
 
     static Provider provider(String type, Map<String, Object> config) {
-        return new Provider(1, 1, type, type, config, null, null, Instant.now(), Instant.now());
+        return new Provider(1, "1", type, type, config, null, null, Instant.now(), Instant.now());
     }
 
     /** A TCP server on loopback that answers each connection with {@code script} (given each line read). */
