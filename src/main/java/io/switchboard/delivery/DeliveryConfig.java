@@ -16,6 +16,14 @@ public class DeliveryConfig {
     @Min(1) @Max(500)
     private int batchSize = 10;
 
+    /**
+     * Fairness across companies: the most sends one company may have claimed at once, over every worker
+     * and server process (and the most one claim takes of one company). A company's flood of slow sends
+     * then occupies at most this many claims, and other companies' sends are claimed next to it.
+     */
+    @Min(1) @Max(500)
+    private int maxInFlightPerCompany = 4;
+
     /** How long an idle worker waits before looking for due sends again (a trigger in this process wakes it earlier). */
     @NotNull
     private Duration pollInterval = Duration.milliseconds(500);
@@ -48,13 +56,15 @@ public class DeliveryConfig {
     private String publicBaseUrl = "http://localhost:8080";
 
     /**
-     * Whether HTTP providers (webhook, Twilio, FCM) may call loopback, private and link-local addresses.
+     * Whether providers (webhook, Twilio, FCM, SMTP, APNs) may connect to loopback, private and link-local addresses.
      * Off by default so a tenant cannot aim a webhook at this server's admin port or a metadata service.
      */
     private boolean allowPrivateNetworks = false;
 
     @JsonProperty public boolean isAllowPrivateNetworks() { return allowPrivateNetworks; }
     @JsonProperty public void setAllowPrivateNetworks(boolean v) { allowPrivateNetworks = v; }
+    @JsonProperty public int getMaxInFlightPerCompany() { return maxInFlightPerCompany; }
+    @JsonProperty public void setMaxInFlightPerCompany(int v) { maxInFlightPerCompany = v; }
     @JsonProperty public int getWorkers() { return workers; }
     @JsonProperty public void setWorkers(int v) { workers = v; }
     @JsonProperty public int getBatchSize() { return batchSize; }

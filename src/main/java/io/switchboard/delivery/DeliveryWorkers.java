@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The delivery workers of this server process (Dropwizard-managed). Each worker thread claims a batch of
- * due sends ({@code FOR UPDATE SKIP LOCKED}, under a lease), processes them one by one, and sleeps for the
+ * due sends ({@code FOR UPDATE SKIP LOCKED}, under a lease, fair across companies: see
+ * {@link SendDao#claim}), processes them one by one in round-robin order of their companies, and sleeps for the
  * poll interval when the queue is empty (a trigger in this process wakes it at once). On stop, workers
  * finish the send in hand (up to the shutdown grace) and hand every other claimed send back to the queue.
  */
@@ -86,7 +87,8 @@ public class DeliveryWorkers implements Managed {
             lastLoop.set(System.currentTimeMillis());
             List<Send> batch;
             try {
-                batch = jdbi.withExtension(SendDao.class, d -> d.claim(worker, leaseSeconds, config.getBatchSize()));
+                batch = roundRobin(jdbi.withExtension(SendDao.class,
+                        d -> d.claim(worker, leaseSeconds, config.getBatchSize(), config.getMaxInFlightPerCompany())));
                 errorBackoff = idleMs;
             } catch (Exception e) {
                 LOG.warn("delivery worker {} could not claim sends: {}", worker, e.toString());
@@ -111,6 +113,24 @@ public class DeliveryWorkers implements Managed {
             }
             release(worker, batch.subList(i, batch.size()));
         }
+    }
+
+    /**
+     * The claimed batch in turns: each company's oldest send, then each company's second, … so a
+     * company with many sends in the batch does not go first with all of them.
+     */
+    static List<Send> roundRobin(List<Send> claimed) {
+        java.util.Map<Long, java.util.ArrayDeque<Send>> byCompany = new java.util.LinkedHashMap<>();
+        claimed.stream().sorted(java.util.Comparator.comparing(Send::createdAt))
+                .forEach(s -> byCompany.computeIfAbsent(s.companyId(), k -> new java.util.ArrayDeque<>()).add(s));
+        List<Send> out = new ArrayList<>(claimed.size());
+        while (out.size() < claimed.size()) {
+            for (var q : byCompany.values()) {
+                Send s = q.poll();
+                if (s != null) out.add(s);
+            }
+        }
+        return out;
     }
 
     /** Hands claimed but unprocessed sends back to the queue, due now. */

@@ -131,13 +131,12 @@ public class AdminCampaignsResource {
                 throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to " + MAX_PAGE + ".");
             }
         }
-        Long before = null;
+        String before = null;
         if (cursor != null) {
-            try {
-                before = Long.parseLong(cursor);
-            } catch (NumberFormatException e) {
+            if (!io.switchboard.db.Ids.plausible(cursor)) {
                 throw ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a cursor from `links.next`.");
             }
+            before = cursor;
         }
         List<Send> sends = campaigns.sends(cid, Docs.id(id, "campaign"), state, before, limit);
         JSONAPIDocument<List<SendDto>> out = new JSONAPIDocument<>(sends.stream().map(SendDto::of).toList());

@@ -96,13 +96,7 @@ public class AdminCompaniesResource {
     @Path("/{id}/keys/{keyId}")
     public Response revoke(@Auth Caller caller, @PathParam("id") String id, @PathParam("keyId") String keyId) {
         Company c = AdminAccess.company(tenancy, caller, id, true);
-        long kid;
-        try {
-            kid = Long.parseLong(keyId);
-        } catch (NumberFormatException e) {
-            throw ApiException.notFound("No key " + keyId + ".");
-        }
-        if (!tenancy.revokeKey(c.id(), kid)) {
+        if (!io.switchboard.db.Ids.plausible(keyId) || !tenancy.revokeKey(c.id(), keyId)) {
             throw ApiException.notFound("No key " + keyId + ".");
         }
         authenticators.invalidate();

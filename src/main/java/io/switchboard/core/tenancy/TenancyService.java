@@ -47,7 +47,7 @@ public class TenancyService {
 
     private static MintedKey mint(Handle h, long companyId, String kind, String name) {
         String plaintext = Keys.newKey(kind);
-        ApiKey k = h.attach(ApiKeyDao.class).insert(companyId, kind, name, Keys.prefix(plaintext), Keys.hash(plaintext));
+        ApiKey k = h.attach(ApiKeyDao.class).insert(companyId, io.switchboard.db.Ids.newId(), kind, name, Keys.prefix(plaintext), Keys.hash(plaintext));
         return new MintedKey(k, plaintext);
     }
 
@@ -89,7 +89,7 @@ public class TenancyService {
         return jdbi.withExtension(ApiKeyDao.class, d -> d.list(companyId));
     }
 
-    public boolean revokeKey(long companyId, long keyId) {
+    public boolean revokeKey(long companyId, String keyId) {
         return jdbi.withExtension(ApiKeyDao.class, d -> {
             Optional<ApiKey> k = d.find(companyId, keyId);
             if (k.isEmpty()) return false;
