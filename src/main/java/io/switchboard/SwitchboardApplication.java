@@ -150,9 +150,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
         tenancy.onSettingsChanged(settings::invalidate);
         Tx tx = new Tx(jdbi);
-        IdentityService identity = new IdentityService(tx, settings::get);
         // concurrent write requests share one transaction and one commit (see core/GroupCommit)
         GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics());
+        IdentityService identity = new IdentityService(tx, settings::get, groupCommit);
         env.lifecycle().manage(new Managed() {
             @Override
             public void stop() {
@@ -165,10 +165,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 config.getEvents().getRetentionMonths(), java.time.Clock.systemUTC());
         eventMaintenance.prepare();
         env.lifecycle().manage(eventMaintenance);
-        IngestService ingest = new IngestService(identity, config.getEvents().getMessageIdRetention().toJavaDuration(),
+        IngestService ingest = new IngestService(tx, identity, config.getEvents().getMessageIdRetention().toJavaDuration(),
                 config.getEvents().getKlaviyoDedupRetention().toJavaDuration()).withGroupCommit(groupCommit);
         EventReads eventReads = new EventReads(jdbi, identity);
-        KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper(identity);
+        KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper();
         ProfileQueries profileQueries = new ProfileQueries(jdbi, settings::get);
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
@@ -190,11 +190,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
-        env.jersey().register(new KlaviyoClientProfilesResource(identity, groupCommit));
+        env.jersey().register(new KlaviyoClientProfilesResource(identity));
         env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries));
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
-        env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity, profileQueries));
+        env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity));
         env.jersey().register(new AdminProfileDataResource(tenancy, identity, eventReads));
         env.jersey().register(new ParcelvoyClientResource(ingest));
         env.jersey().register(new SegmentResource(ingest));

@@ -20,7 +20,7 @@ import io.switchboard.health.DeliveryHealthCheck;
 import io.switchboard.resources.AdminCampaignsResource;
 import io.switchboard.resources.AdminChannelUnsubscribesResource;
 import io.switchboard.resources.AdminProvidersResource;
-import io.switchboard.resources.CampaignTriggerResource;
+import io.switchboard.resources.parcelvoy.ParcelvoyTriggerResource;
 import io.switchboard.resources.UnsubscribeResource;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -61,7 +61,7 @@ public final class DeliveryModule {
         PushTokens pushTokens = new DevicePushTokens();
         TemplateEngine templates = new TemplateEngine();
         CampaignService campaigns = new CampaignService(jdbi, templates, identity::get);
-        TriggerService triggers = new TriggerService(identity, settings::get, events, pushTokens);
+        TriggerService triggers = new TriggerService(new io.switchboard.core.Tx(jdbi), identity, settings::get, events, pushTokens);
         identity.addListener(new DeliveryProfileListener());
 
         Duration timeout = Duration.ofMillis(config.getProviderTimeout().toMilliseconds());
@@ -82,7 +82,7 @@ public final class DeliveryModule {
 
         env.jersey().register(new AdminProvidersResource(tenancy, campaigns, senders.values()));
         env.jersey().register(new AdminCampaignsResource(tenancy, campaigns));
-        env.jersey().register(new CampaignTriggerResource(triggers, workers));
+        env.jersey().register(new ParcelvoyTriggerResource(triggers, workers::wakeUp));
         env.jersey().register(new UnsubscribeResource(unsubscribes));
         env.jersey().register(new AdminChannelUnsubscribesResource(tenancy, identity, unsubscribes));
         env.healthChecks().register("delivery", new DeliveryHealthCheck(workers, Duration.ofMillis(
