@@ -74,3 +74,7 @@ CREATE TABLE sign_in_attempts (
 );
 CREATE INDEX sign_in_attempts_email_idx ON sign_in_attempts (lower(email), at);
 CREATE INDEX sign_in_attempts_ip_idx ON sign_in_attempts (client_ip, at);
+
+--changeset switchboard:007-events-received
+-- The portal's live events and overview read a company's newest events by arrival time.
+CREATE INDEX events_company_received_idx ON events (company_id, received_at);
