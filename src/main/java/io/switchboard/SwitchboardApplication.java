@@ -198,8 +198,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
 
         // the portal: people, sessions and pages under /portal (docs/portal.md)
-        portal = io.switchboard.portal.PortalModule.register(env, config.getPortal(), jdbi, tenancy,
-                authenticators::invalidate);
+        portal = io.switchboard.portal.PortalModule.register(env, config.getPortal(), jdbi, tenancy, identity,
+                eventReads, authenticators::invalidate);
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators, portal::ownerInvitationUrl));

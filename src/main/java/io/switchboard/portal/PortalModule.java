@@ -24,7 +24,8 @@ public final class PortalModule {
     }
 
     public static PortalModule register(Environment env, PortalConfig cfg, Jdbi jdbi, TenancyService tenancy,
-                                        Runnable keysChanged) {
+                                        io.switchboard.core.identity.IdentityService identity,
+                                        io.switchboard.core.events.EventReads eventReads, Runnable keysChanged) {
         MemberService members = new MemberService(jdbi, cfg.sessionTtl.toJavaDuration(),
                 cfg.invitationTtl.toJavaDuration(), cfg.resetTtl.toJavaDuration());
         Cookies cookies = new Cookies(cfg.secureCookies);
@@ -38,8 +39,10 @@ public final class PortalModule {
                 cfg.sessionTtl.toSeconds());
         env.jersey().register(links);
         env.jersey().register(new Assets());
-        env.jersey().register(new CompanyPages(members, tenancy, mail, links, keysChanged,
-                new PortalData(new Activity(jdbi))));
+        Activity activity = new Activity(jdbi);
+        env.jersey().register(new CompanyPages(members, tenancy, mail, links, keysChanged, new PortalData(activity)));
+        env.jersey().register(new ProfilePages(members, new io.switchboard.core.identity.ProfileSearch(jdbi), identity,
+                eventReads, activity));
         return new PortalModule(members, links);
     }
 
