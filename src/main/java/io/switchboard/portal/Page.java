@@ -47,8 +47,9 @@ public class Page extends View {
     public static final class Fmt {
         static final Fmt INSTANCE = new Fmt();
 
-        public String t(Instant i) {
-            return i == null ? "—" : TIME.format(i);
+        /** A time in UTC; "—" for none (templates pass {@code x!} for a null). */
+        public String t(Object i) {
+            return i instanceof Instant t ? TIME.format(t) : "—";
         }
 
         public String n(Object o) {
