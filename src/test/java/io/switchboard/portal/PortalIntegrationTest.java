@@ -368,4 +368,62 @@ class PortalIntegrationTest {
                 .bind("p", c.publicId()).mapTo(String.class).one());
         assertThat(settings).contains("\"DE\"").contains("https://shop.example.com").contains("\"burst_per_second\": 20");
     }
+
+    static String profileWithEvent(String publicId, String email) {
+        Res r = F.request("POST", "/client/events?company_id=" + publicId,
+                "{\"data\":{\"type\":\"event\",\"attributes\":{\"properties\":{\"sku\":\"A1\"},"
+                        + "\"metric\":{\"data\":{\"type\":\"metric\",\"attributes\":{\"name\":\"Viewed Product\"}}},"
+                        + "\"profile\":{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"" + email + "\"}}}}}}",
+                Map.of("revision", "2024-10-15", "Content-Type", "application/vnd.api+json"));
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        return F.db().withHandle(h -> h.createQuery("SELECT p.id FROM profiles p JOIN companies c ON c.id = p.company_id "
+                + "WHERE c.public_id = :c AND p.email = :e").bind("c", publicId).bind("e", email).mapTo(String.class).one());
+    }
+
+    @Test
+    void profilePagesSearchAndActionsRespectRolesAndTenants() {
+        Company a = company("Profiles A");
+        Company b = company("Profiles B");
+        Browser owner = owner(a);
+        Browser viewer = invited(owner, a, "viewer");
+        Browser ownerB = owner(b);
+        String e1 = email("p1"), e2 = email("p2"), eb = email("pb");
+        String p1 = profileWithEvent(a.publicId(), e1);
+        String p2 = profileWithEvent(a.publicId(), e2);
+        String pb = profileWithEvent(b.publicId(), eb);
+        String base = "/portal/c/" + a.publicId();
+        // search and profile page
+        Res found = viewer.get(base + "/profiles?q=" + enc(e1));
+        assertThat(found.status()).isEqualTo(200);
+        assertThat(found.body()).contains(p1).doesNotContain(p2);
+        Res page = viewer.get(base + "/profiles/" + p1);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("Viewed Product").contains(e1);
+        assertThat(viewer.get(base + "/events").body()).contains("Viewed Product");
+        // another company's profile and events: not through this company's URL, not in its search
+        assertThat(owner.get(base + "/profiles/" + pb).status()).isEqualTo(404);
+        assertThat(owner.get(base + "/profiles?q=" + enc(eb)).body()).doesNotContain(pb);
+        assertThat(owner.get(base + "/events?profile=" + pb).body()).doesNotContain("/profiles/" + pb);
+        // a viewer cannot merge or delete
+        viewer.get(base + "/profiles/" + p1);
+        assertThat(viewer.post(base + "/profiles/" + p1 + "/merge", Map.of("source", p2, "confirm", "yes")).status()).isEqualTo(403);
+        assertThat(viewer.post(base + "/profiles/" + p1 + "/delete", Map.of()).status()).isEqualTo(403);
+        // merging another company's profile in is refused, nothing changes there
+        owner.get(base + "/profiles/" + p1);
+        assertThat(owner.post(base + "/profiles/" + p1 + "/merge", Map.of("source", pb, "confirm", "yes")).status()).isEqualTo(422);
+        assertThat(F.count("SELECT count(*) FROM profiles WHERE id = ? AND merged_into IS NULL", pb)).isEqualTo(1);
+        // merge needs confirmation, then merges
+        Res confirm = owner.post(base + "/profiles/" + p1 + "/merge", Map.of("source", p2));
+        assertThat(confirm.status()).isEqualTo(200);
+        assertThat(confirm.body()).contains("Merge profiles");
+        assertThat(F.count("SELECT count(*) FROM profiles WHERE id = ? AND merged_into IS NULL", p2)).isEqualTo(1);
+        assertThat(owner.post(base + "/profiles/" + p1 + "/merge", Map.of("source", p2, "confirm", "yes")).status()).isEqualTo(303);
+        assertThat(F.count("SELECT count(*) FROM profiles WHERE id = ? AND merged_into IS NULL", p2)).isZero();
+        // deletion through company B's URL of A's profile: not found; then deleted through A's
+        ownerB.get("/portal/c/" + b.publicId() + "/profiles");
+        assertThat(ownerB.post("/portal/c/" + b.publicId() + "/profiles/" + p1 + "/delete", Map.of()).status()).isEqualTo(404);
+        assertThat(owner.post(base + "/profiles/" + p1 + "/delete", Map.of()).status()).isEqualTo(303);
+        assertThat(owner.get(base + "/profiles/" + p1).status()).isIn(404, 200);
+        assertThat(F.count("SELECT count(*) FROM profile_identifiers WHERE profile_id = ?", p1)).isZero();
+    }
 }
