@@ -78,3 +78,10 @@ CREATE INDEX sign_in_attempts_ip_idx ON sign_in_attempts (client_ip, at);
 --changeset switchboard:007-events-received
 -- The portal's live events and overview read a company's newest events by arrival time.
 CREATE INDEX events_company_received_idx ON events (company_id, received_at);
+
+--changeset switchboard:007-profile-name-search
+-- The portal's profile search by name prefix (first or last name), live profiles only.
+CREATE INDEX profiles_first_name_idx ON profiles (company_id, lower(attributes->>'first_name') text_pattern_ops)
+    WHERE merged_into IS NULL;
+CREATE INDEX profiles_last_name_idx ON profiles (company_id, lower(attributes->>'last_name') text_pattern_ops)
+    WHERE merged_into IS NULL;

@@ -31,7 +31,7 @@ public final class PortalModule {
         Cookies cookies = new Cookies(cfg.secureCookies);
         SystemMail mail = new SystemMail(cfg.systemMail);
         FreemarkerViewRenderer renderer = new FreemarkerViewRenderer(freemarker.template.Configuration.VERSION_2_3_34);
-        renderer.configure(java.util.Map.of("template_exception_handler", "rethrow", "log_template_exceptions", "false"));
+        renderer.configure(java.util.Map.of("template_exception_handler", "rethrow", "log_template_exceptions", "true"));
         env.jersey().register(new ViewMessageBodyWriter(env.metrics(), List.of(renderer)));
         env.jersey().register(new PortalFilter(members, cookies));
         env.jersey().register(new PortalException.Mapper());

@@ -30,18 +30,20 @@ public class ProfileSearch {
                 p.created_at, p.last_event_at""";
         StringBuilder sql = new StringBuilder("SELECT ").append(cols).append(" FROM profiles p WHERE p.company_id = :c AND p.merged_into IS NULL");
         if (!t.isEmpty()) {
-            String digits = t.replaceAll("[^0-9+]", "");
+            // each branch uses its own index (identifier primary key, profile key, name prefix indexes)
             sql.append(" ").append("""
-                     AND (p.id IN (SELECT profile_id FROM profile_identifiers
-                                   WHERE company_id = :c AND kind IN ('email', 'phone_number', 'external_id', 'anonymous_id')
-                                     AND value IN (:t, :lower, :phone))
-                          OR p.id = :t
-                          OR lower(p.attributes->>'first_name') LIKE :prefix
-                          OR lower(p.attributes->>'last_name') LIKE :prefix
-                          OR lower(trim(coalesce(p.attributes->>'first_name', '') || ' ' || coalesce(p.attributes->>'last_name', ''))) LIKE :prefix)""");
+                     AND p.id IN (
+                        SELECT profile_id FROM profile_identifiers
+                        WHERE company_id = :c AND kind IN ('email', 'phone_number', 'external_id', 'anonymous_id')
+                          AND value IN (:t, :lower, :phone)
+                        UNION SELECT id FROM profiles WHERE company_id = :c AND id = :t
+                        UNION (SELECT id FROM profiles WHERE company_id = :c AND merged_into IS NULL
+                               AND lower(attributes->>'first_name') LIKE :prefix LIMIT 1000)
+                        UNION (SELECT id FROM profiles WHERE company_id = :c AND merged_into IS NULL
+                               AND lower(attributes->>'last_name') LIKE :prefix LIMIT 1000))""".replace("\n", " "));
+            String digits = t.replaceAll("[^0-9+]", "");
             if (digits.length() < 6) digits = t;
-            String phone = digits.startsWith("+") ? digits : "+" + digits;
-            final String fd = phone;
+            final String fd = digits.startsWith("+") ? digits : "+" + digits;
             if (beforeTime != null) sql.append(" AND (p.created_at, p.id) < (:bt, :bid)");
             sql.append(" ORDER BY p.created_at DESC, p.id DESC LIMIT :limit");
             final String ft = t;
