@@ -74,6 +74,8 @@ import org.slf4j.LoggerFactory;
  */
 public class SwitchboardApplication extends Application<SwitchboardConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardApplication.class);
+    /** Set in {@link #run}: the portal, e.g. for {@link #demoOwnerInvitationUrl}. */
+    private io.switchboard.portal.PortalModule portal;
 
     public static void main(String[] args) throws Exception {
         new SwitchboardApplication().run(args);
@@ -120,6 +122,14 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class)
                 .setTemplateEngine(org.jdbi.v3.core.statement.TemplateEngine.NOP);
         return jdbi;
+    }
+
+    /**
+     * A one-time portal link that makes whoever opens it an owner of the company (the keyless first
+     * start prints it for the Demo company). Call after {@link #run} has registered the portal.
+     */
+    public String demoOwnerInvitationUrl(long companyId) {
+        return portal.ownerInvitationUrl(companyId);
     }
 
     @Override
@@ -187,8 +197,12 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
 
+        // the portal: people, sessions and pages under /portal (docs/portal.md)
+        portal = io.switchboard.portal.PortalModule.register(env, config.getPortal(), jdbi, tenancy, identity,
+                eventReads, authenticators::invalidate);
+
         // dialect resources
-        env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
+        env.jersey().register(new AdminCompaniesResource(tenancy, authenticators, portal::ownerInvitationUrl));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
         env.jersey().register(new KlaviyoClientProfilesResource(identity, groupCommit));
         env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries));
@@ -214,6 +228,6 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 settings, ingest);
 
         // the Demo company (keyless first start only) and what the console shows once the server listens
-        FirstStart.install(env, config, tenancy);
+        FirstStart.install(env, config, tenancy, this::demoOwnerInvitationUrl);
     }
 }

@@ -124,6 +124,16 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty
     public void setDelivery(io.switchboard.delivery.DeliveryConfig d) { this.delivery = d; }
 
+    /** The portal: cookies, sessions, system mail (docs/portal.md). */
+    @Valid @NotNull
+    private io.switchboard.portal.PortalConfig portal = new io.switchboard.portal.PortalConfig();
+
+    @JsonProperty
+    public io.switchboard.portal.PortalConfig getPortal() { return portal; }
+
+    @JsonProperty
+    public void setPortal(io.switchboard.portal.PortalConfig p) { this.portal = p; }
+
     /** Settings for the embedded PostgreSQL used when {@code database.url} is empty. */
     public static class EmbeddedDatabaseConfig {
         @NotNull

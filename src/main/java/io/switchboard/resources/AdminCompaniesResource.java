@@ -36,9 +36,18 @@ public class AdminCompaniesResource {
     private final TenancyService tenancy;
     private final Authenticators authenticators;
 
+    private final java.util.function.LongFunction<String> ownerInvitation;
+
     public AdminCompaniesResource(TenancyService tenancy, Authenticators authenticators) {
+        this(tenancy, authenticators, null);
+    }
+
+    /** {@code ownerInvitation}: the portal's one-time first-owner link for a new company (docs/portal.md). */
+    public AdminCompaniesResource(TenancyService tenancy, Authenticators authenticators,
+                                  java.util.function.LongFunction<String> ownerInvitation) {
         this.tenancy = tenancy;
         this.authenticators = authenticators;
+        this.ownerInvitation = ownerInvitation;
     }
 
     @POST
@@ -52,6 +61,9 @@ public class AdminCompaniesResource {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("public_key", created.publicKey().plaintext());
         meta.put("secret_key", created.secretKey().plaintext());
+        if (ownerInvitation != null) {
+            meta.put("owner_invitation_url", ownerInvitation.apply(created.company().id()));
+        }
         meta.put("note", "Keys are shown once. Store them now; only their hashes are kept.");
         out.setMeta(meta);
         return Response.status(201).entity(out).build();
