@@ -21,6 +21,18 @@ public class SwitchboardConfiguration extends Configuration {
     /** Bootstrap admin token; empty disables the admin token (and enables the demo company on first start). */
     private String adminToken = "";
 
+    /**
+     * HMAC secret sealing list cursors ({@code page[cursor]}), at least 32 characters; empty (the default)
+     * uses a random secret kept in the database (table server_secrets), shared by every server on it.
+     */
+    private String cursorSecret = "";
+
+    @JsonProperty
+    public String getCursorSecret() { return cursorSecret == null ? "" : cursorSecret; }
+
+    @JsonProperty
+    public void setCursorSecret(String s) { this.cursorSecret = s; }
+
     /** Create a demo company and print its keys when the database has no company yet. */
     private boolean createDemoCompany = true;
 
