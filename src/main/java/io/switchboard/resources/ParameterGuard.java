@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Refuses a NUL character ({@code %00}) anywhere in the decoded path, a query parameter or a header, with a
- * 400 naming where it is, before any filter or resource sees the request. PostgreSQL text cannot hold NUL,
+ * Refuses a NUL character ({@code %00}) anywhere in the decoded path, a query parameter or a header, and a
+ * Content-Type or Accept header that does not parse, with a 400 naming where it is, before any filter or
+ * resource sees the request. PostgreSQL text cannot hold NUL,
  * so without this every lookup by such a value (a company id, a profile id, an email filter…) failed in
  * the driver and answered 500. No valid id, key, email, cursor or filter contains one.
  */
@@ -35,11 +36,35 @@ public class ParameterGuard implements ContainerRequestFilter {
                         + "character (%00), which no valid value contains.");
             }
         }
+        mediaTypes(rc);
         for (Map.Entry<String, List<String>> e : rc.getHeaders().entrySet()) {
             if (e.getValue().stream().anyMatch(ParameterGuard::hasNul)) {
                 throw ApiException.invalidParameter(e.getKey(), "The header `" + e.getKey() + "` contains a NUL "
                         + "character.");
             }
+        }
+    }
+
+    private static final java.util.regex.Pattern QUALITY = java.util.regex.Pattern.compile("0(\\.\\d{0,3})?|1(\\.0{0,3})?");
+
+    /**
+     * Content-Type and Accept must parse, quality values included: Jersey reads them while it selects the
+     * resource method, and a value such as {@code *}{@code /*;q=abc} failed there with a 500.
+     */
+    private static void mediaTypes(ContainerRequestContext rc) {
+        try {
+            jakarta.ws.rs.core.MediaType t = rc.getMediaType();
+            String q = t == null ? null : t.getParameters().get("q");
+            if (q != null && !QUALITY.matcher(q.trim()).matches()) throw new IllegalArgumentException("q");
+        } catch (RuntimeException e) {
+            throw ApiException.invalidParameter("Content-Type", "The `Content-Type` header is not a valid media type.");
+        }
+        try {
+            rc.getAcceptableMediaTypes();
+            rc.getAcceptableLanguages();
+        } catch (RuntimeException e) {
+            String name = e.getMessage() != null && e.getMessage().contains("anguage") ? "Accept-Language" : "Accept";
+            throw ApiException.invalidParameter(name, "The `" + name + "` header is not valid.");
         }
     }
 
