@@ -7,7 +7,9 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.Optional;
 
@@ -26,21 +28,33 @@ public final class Times {
 
     private Times() {}
 
+    /** ISO-8601 as the vendors' SDKs write it (see {@link #parse}). */
+    private static final DateTimeFormatter FORMAT = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .appendLiteral('T')
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .optionalStart().parseLenient().appendOffset("+HH", "Z").parseStrict().optionalEnd()
+            .toFormatter();
+
     /**
-     * ISO-8601 date-time with an offset, without one (UTC), or a bare date (midnight UTC); empty when the
-     * text is none of these or lies outside years 1–9999. An unencoded {@code +} that a query string turned
-     * into a space is read as {@code +}.
+     * ISO-8601 date-time as the vendors' SDKs write them: {@code Z} or {@code z}, offsets with or without a
+     * colon ({@code +00:00}, {@code +0000}, {@code +00}), 0–9 fractional digits, seconds optional, no offset
+     * meaning UTC, a bare date meaning midnight UTC. Empty when the text is none of these or lies outside
+     * years 1–9999. (Query parameters: an unencoded {@code +} arrives as a space; callers that read query
+     * values turn spaces back into {@code +} first.)
      */
     public static Optional<Instant> parse(String text) {
         if (text == null) return Optional.empty();
         String v = text.trim();
         if (v.isEmpty() || v.length() > 64) return Optional.empty();
-        v = v.replace(' ', '+');
         Instant t;
         try {
-            TemporalAccessor a = DateTimeFormatter.ISO_DATE_TIME.parseBest(v, OffsetDateTime::from, LocalDateTime::from);
+            TemporalAccessor a = FORMAT.parseBest(v, OffsetDateTime::from, LocalDateTime::from);
+            int year = a.get(ChronoField.YEAR);
+            if (year < 1 || year > 9999) return Optional.empty();
             t = a instanceof OffsetDateTime o ? o.toInstant() : ((LocalDateTime) a).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeException e) {
+        } catch (ArithmeticException | DateTimeException e) {
             try {
                 t = LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e2) {

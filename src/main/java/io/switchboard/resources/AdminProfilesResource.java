@@ -114,7 +114,7 @@ public class AdminProfilesResource {
     private static void time(List<ProfileQuery.Condition> out, ProfileQuery.Field f, ProfileQuery.Op op, String v,
                              String parameter) {
         if (v == null || v.isBlank()) return;
-        Instant t = Times.parse(v).orElseThrow(() -> ApiException.invalidParameter(parameter, "`" + parameter
+        Instant t = Times.parse(v.trim().replace(' ', '+')).orElseThrow(() -> ApiException.invalidParameter(parameter, "`" + parameter
                 + "` must be an ISO-8601 datetime between years 1 and 9999, e.g. 2024-01-01T00:00:00Z."));
         out.add(new ProfileQuery.Condition(f, op, List.of(t.toString())));
     }

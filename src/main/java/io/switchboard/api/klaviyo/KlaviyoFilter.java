@@ -147,8 +147,8 @@ public final class KlaviyoFilter {
     }
 
     private static Instant instant(String raw) {
-        // an unencoded "+00:00" in a query string arrives as " 00:00" (Times.parse reads it as "+")
-        return Times.parse(raw).orElseThrow(() -> ApiException.invalidParameter(PARAMETER, "Invalid filter provided: `"
+        // an unencoded "+00:00" in a query string arrives as " 00:00"
+        return Times.parse(raw.trim().replace(' ', '+')).orElseThrow(() -> ApiException.invalidParameter(PARAMETER, "Invalid filter provided: `"
                 + raw.trim() + "` is not a datetime between years 1 and 9999; use ISO-8601 such as "
                 + "2024-01-01T00:00:00Z (unquoted)."));
     }

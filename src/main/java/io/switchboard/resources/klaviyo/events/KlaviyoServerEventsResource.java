@@ -252,7 +252,7 @@ public class KlaviyoServerEventsResource {
                 }
                 case "datetime", "timestamp" -> {
                     Instant t = (field.equals("timestamp") ? io.switchboard.core.Times.epochSeconds(value)
-                            : io.switchboard.core.Times.parse(value)).orElse(null); // bounded: years 1-9999
+                            : io.switchboard.core.Times.parse(value.replace(" ", "+"))).orElse(null); // years 1-9999
                     if (t == null) throw badFilter("`" + value + "` is not a valid " + field);
                     switch (op) {
                         case "greater-than" -> f.from = max(f.from, t.plusNanos(1000));
