@@ -102,6 +102,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
             }
         });
         bootstrap.addCommand(new CompanyCommand());
+        bootstrap.addCommand(new io.switchboard.cli.KeyCommand());
         Operations.initialize(bootstrap);
     }
 
@@ -180,6 +181,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         EventReads eventReads = new EventReads(jdbi, identity);
         KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper(identity);
         ProfileQueries profileQueries = new ProfileQueries(jdbi, settings::get);
+        io.switchboard.core.Cursors.installFor(jdbi, config.getCursorSecret()); // page[cursor] HMAC key
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
         ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
@@ -189,6 +191,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new WebApplicationExceptionMapper());
         env.jersey().register(new JsonParseExceptionMapper());
         env.jersey().register(new CatchAllExceptionMapper());
+        env.jersey().register(new io.switchboard.resources.ParameterGuard()); // NUL in path/query/header → 400
         env.jersey().register(new DialectAuthFeature(authenticators.keys(), authenticators.adminOrKeys(),
                 authenticators.companyIds(), authenticators.adminTokenConfigured()));
         env.jersey().register(RolesAllowedDynamicFeature.class);

@@ -22,6 +22,18 @@ public class SwitchboardConfiguration extends Configuration {
     private String adminToken = "";
 
     /**
+     * HMAC secret sealing list cursors ({@code page[cursor]}), at least 32 characters; empty (the default)
+     * uses a random secret kept in the database (table server_secrets), shared by every server on it.
+     */
+    private String cursorSecret = "";
+
+    @JsonProperty
+    public String getCursorSecret() { return cursorSecret == null ? "" : cursorSecret; }
+
+    @JsonProperty
+    public void setCursorSecret(String s) { this.cursorSecret = s; }
+
+    /**
      * The Demo company on a database with no company: {@code auto} creates it (and prints its keys once) only
      * when no admin token is configured; {@code true} creates it anyway; {@code false} never (FirstStart).
      */

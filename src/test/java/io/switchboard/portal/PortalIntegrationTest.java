@@ -252,7 +252,8 @@ class PortalIntegrationTest {
         assertThat(ownerA.post(bBase + "/keys", Map.of("kind", "secret", "name", "cross")).status()).isEqualTo(404);
         assertThat(keys(b.publicId())).isEqualTo(before);
         // a key id of company B revoked through company A's URL: not found, B's key still active
-        long bKey = F.count("SELECT min(k.id) FROM api_keys k JOIN companies c ON c.id = k.company_id WHERE c.public_id = ?", b.publicId());
+        String bKey = F.db().withHandle(h -> h.createQuery("SELECT min(k.id) FROM api_keys k JOIN companies c ON c.id = k.company_id WHERE c.public_id = ?")
+                .bind(0, b.publicId()).mapTo(String.class).one());
         assertThat(ownerA.post("/portal/c/" + a.publicId() + "/keys/" + bKey + "/revoke", Map.of()).status()).isEqualTo(404);
         assertThat(F.count("SELECT count(*) FROM api_keys WHERE id = ? AND revoked_at IS NULL", bKey)).isEqualTo(1);
         // B's members cannot be changed through A's URL either
