@@ -186,6 +186,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        // admin port auth, credential-free logs, request bodies read before a thread is taken, JSON errors
+        io.switchboard.http.Edge.install(env, config.getHttpEdge(), config.getAdminToken());
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
