@@ -16,12 +16,18 @@ import org.eclipse.jetty.util.thread.ThreadPool;
 public class HttpSaturationHealthCheck extends HealthCheck {
     private final Supplier<Server> server;
     private final IntSupplier waitingForBodies;
+    private java.util.function.LongSupplier slowBodiesCut = () -> 0;
     private final int maxQueued;
 
     public HttpSaturationHealthCheck(Supplier<Server> server, IntSupplier waitingForBodies, int maxQueued) {
         this.server = server;
         this.waitingForBodies = waitingForBodies;
         this.maxQueued = maxQueued;
+    }
+
+    public HttpSaturationHealthCheck withSlowBodiesCut(java.util.function.LongSupplier s) {
+        this.slowBodiesCut = s;
+        return this;
     }
 
     @Override
@@ -35,7 +41,8 @@ public class HttpSaturationHealthCheck extends HealthCheck {
                 : max - pool.getIdleThreads();
         int queued = pool instanceof org.eclipse.jetty.util.thread.QueuedThreadPool q ? q.getQueueSize() : 0;
         String figures = "busy threads " + busy + "/" + max + ", queued jobs " + queued
-                + ", request bodies arriving " + waitingForBodies.getAsInt();
+                + ", request bodies arriving " + waitingForBodies.getAsInt()
+                + ", slow bodies cut since start " + slowBodiesCut.getAsLong();
         if (queued > maxQueued || (pool.isLowOnThreads() && queued > 0)) {
             return Result.unhealthy("saturated: " + figures);
         }

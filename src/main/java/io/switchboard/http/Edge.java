@@ -43,7 +43,7 @@ public final class Edge {
             }
         });
         env.healthChecks().register("http", new HttpSaturationHealthCheck(server::get, gate::waitingForBodies,
-                cfg.getSaturationQueuedJobs()));
+                cfg.getSaturationQueuedJobs()).withSlowBodiesCut(gate::slowBodiesCut));
         env.jersey().register(new HealthResource(env.healthChecks()));
         return gate;
     }

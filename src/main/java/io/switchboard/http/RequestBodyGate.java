@@ -45,11 +45,17 @@ public final class RequestBodyGate extends Handler.Wrapper {
     private final long minBytesPerSecond;
     private final long minRateGraceMillis;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong cut = new java.util.concurrent.atomic.AtomicLong();
 
     public RequestBodyGate(long bodyTimeoutMillis, long minBytesPerSecond, long minRateGraceMillis) {
         this.bodyTimeoutMillis = bodyTimeoutMillis;
         this.minBytesPerSecond = minBytesPerSecond;
         this.minRateGraceMillis = minRateGraceMillis;
+    }
+
+    /** Request bodies cut (408) for arriving too slowly or too late, since start. */
+    public long slowBodiesCut() {
+        return cut.get();
     }
 
     /** Requests whose body is still arriving (they hold no thread). */
@@ -152,7 +158,10 @@ public final class RequestBodyGate extends Handler.Wrapper {
             }
             if (why == null) return false;
             done();
-            LOG.info("slow request body cut: {} {} ({} bytes in {} ms)", request.getMethod(),
+            cut.incrementAndGet();
+            // counted (health details) rather than logged one by one: a flood of slow clients must not
+            // turn into a flood of log lines on the request path
+            LOG.debug("slow request body cut: {} {} ({} bytes in {} ms)", request.getMethod(),
                     MaskedRequestLog.maskPath(request.getHttpURI().getPath()), body.size(), elapsed);
             error(request, response, callback, 408, why, true);
             return true;
