@@ -20,7 +20,7 @@ import java.util.SortedMap;
  * {@code Authorization: Bearer <adminToken>}; with no admin token configured those endpoints are off
  * (403 saying how to switch them on). Two endpoints stay open so that an orchestrator can probe the
  * process: {@code /ping} and {@code /healthcheck}, which without the token answers only
- * {@code {"healthy":true}} (200) or {@code {"healthy":false}} (503) — the per-check details (database
+ * {@code {"healthy":true}} (200) or {@code {"healthy":false}} (500, as Dropwizard's own servlet) — the per-check details (database
  * errors, saturation figures) need the token. The admin connector itself listens on 127.0.0.1 unless
  * {@code SWITCHBOARD_ADMIN_BIND} says otherwise (config.yml).
  */
@@ -49,7 +49,7 @@ public final class AdminGuard implements Filter {
         }
         if (path.equals("/healthcheck")) {
             boolean healthy = healthy();
-            write(response, healthy ? 200 : 503, "{\"healthy\":" + healthy + "}");
+            write(response, healthy ? 200 : 500, "{\"healthy\":" + healthy + "}");
             return;
         }
         if (token == null) {

@@ -81,9 +81,13 @@ public final class RequestBodyGate extends Handler.Wrapper {
 
     private static boolean hasBody(Request request) {
         long len = request.getLength();
-        if (len > 0) return true;
-        if (len == 0) return false;
-        return request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (len >= 0) return len > 0;
+        // unknown length: chunked, or a wrapper (GzipHandler's inflating request) that hides it
+        for (Request r = request; r != null; r = r instanceof Request.Wrapper w ? w.getWrapped() : null) {
+            if (r.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) return true;
+            if (r.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > 0) return true;
+        }
+        return false;
     }
 
     /** Reads what has arrived; asks to be called back for more; hands over when complete. */
