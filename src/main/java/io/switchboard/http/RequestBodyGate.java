@@ -99,6 +99,7 @@ public final class RequestBodyGate extends Handler.Wrapper {
         private final long started = System.nanoTime();
         private final ByteArrayOutputStream body;
         private boolean counted;
+        private boolean async;
 
         Collector(Request request, Response response, Callback callback, long limit) {
             this.request = request;
@@ -120,6 +121,7 @@ public final class RequestBodyGate extends Handler.Wrapper {
                             waiting.incrementAndGet();
                         }
                         if (tooSlow()) return;
+                        async = true;
                         request.demand(this);
                         return;
                     }
@@ -192,6 +194,17 @@ public final class RequestBodyGate extends Handler.Wrapper {
 
         private void dispatch(boolean complete) {
             done();
+            if (async) {
+                // we are inside Jetty's demand callback: running the (blocking) application here would make
+                // any further read of this request wait for a callback that cannot run until this one
+                // returns, so the application gets a thread of its own
+                request.getContext().execute(() -> handOver(complete));
+            } else {
+                handOver(complete);
+            }
+        }
+
+        private void handOver(boolean complete) {
             byte[] bytes = body.toByteArray();
             Request buffered = new Request.Wrapper(request) {
                 private boolean served;
