@@ -199,6 +199,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        // admin port auth, credential-free logs, request bodies read before a thread is taken, JSON errors
+        io.switchboard.http.Edge.install(env, config.getHttpEdge(), config.getAdminToken());
 
         // the portal: people, sessions and pages under /portal (docs/portal.md)
         portal = io.switchboard.portal.PortalModule.register(env, config.getPortal(), jdbi, tenancy, identity,

@@ -48,6 +48,16 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty
     public void setEvents(EventsConfig e) { this.events = e; }
 
+    /** Limits at the HTTP edge: body read deadline and rate, connection cap (docs/operations.md). */
+    @Valid @NotNull
+    private io.switchboard.http.HttpEdgeConfig httpEdge = new io.switchboard.http.HttpEdgeConfig();
+
+    @JsonProperty
+    public io.switchboard.http.HttpEdgeConfig getHttpEdge() { return httpEdge; }
+
+    @JsonProperty
+    public void setHttpEdge(io.switchboard.http.HttpEdgeConfig h) { this.httpEdge = h; }
+
     /** Rate limits per company and endpoint class (docs/operations.md). */
     @Valid @NotNull
     private RateLimitConfig rateLimits = new RateLimitConfig();

@@ -36,7 +36,7 @@ class OpaqueIdsMigrationTest {
             // everything before 006 (later migrations follow it in the changelog)
             var unrun = lb.listUnrunChangeSets(new Contexts(), new LabelExpression());
             int before006 = 0;
-            while (!unrun.get(before006).getFilePath().contains("006-")) before006++;
+            while (!unrun.get(before006).getId().startsWith("006-")) before006++;
             lb.update(before006, new Contexts(), new LabelExpression());
             var st = c.createStatement();
             st.execute("INSERT INTO companies (public_id, name) VALUES ('MIGR01', 'm')");

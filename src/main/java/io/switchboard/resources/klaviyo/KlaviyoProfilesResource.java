@@ -65,7 +65,7 @@ public class KlaviyoProfilesResource {
 
     @POST
     public Response create(@Auth Caller caller, @Context ContainerRequestContext rc, @Context UriInfo ui,
-                           @QueryParam("fields[profile]") String fields, String body) {
+                           @QueryParam("fields[profile]") String fields, byte[] body) {
         requireSecret(caller);
         KlaviyoRevision rev = KlaviyoRevision.of(rc);
         Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
@@ -91,7 +91,7 @@ public class KlaviyoProfilesResource {
     @Path("/{id}")
     public JSONAPIDocument<KlaviyoProfileDto> update(@Auth Caller caller, @Context ContainerRequestContext rc,
                                                      @Context UriInfo ui, @PathParam("id") String id,
-                                                     @QueryParam("fields[profile]") String fields, String body) {
+                                                     @QueryParam("fields[profile]") String fields, byte[] body) {
         requireSecret(caller);
         KlaviyoRevision rev = KlaviyoRevision.of(rc);
         Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
