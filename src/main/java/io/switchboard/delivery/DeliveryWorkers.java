@@ -86,7 +86,8 @@ public class DeliveryWorkers implements Managed {
             lastLoop.set(System.currentTimeMillis());
             List<Send> batch;
             try {
-                batch = jdbi.withExtension(SendDao.class, d -> d.claim(worker, leaseSeconds, config.getBatchSize()));
+                batch = config.isClaimPerCompany() ? claimPerCompany(worker, leaseSeconds)
+                        : jdbi.withExtension(SendDao.class, d -> d.claim(worker, leaseSeconds, config.getBatchSize()));
                 errorBackoff = idleMs;
             } catch (Exception e) {
                 LOG.warn("delivery worker {} could not claim sends: {}", worker, e.toString());
@@ -112,6 +113,26 @@ public class DeliveryWorkers implements Managed {
             release(worker, batch.subList(i, batch.size()));
         }
     }
+
+    /**
+     * The claim on Citus (docs/scale.md): {@code FOR UPDATE SKIP LOCKED} runs only on one shard, so the
+     * companies with due sends are read first (no locks, all shards), then claimed one company at a time
+     * in a random order (servers polling together start at different companies) until the batch is full.
+     */
+    private List<Send> claimPerCompany(String worker, double leaseSeconds) {
+        int limit = config.getBatchSize();
+        List<Long> companies = new ArrayList<>(jdbi.withExtension(SendDao.class, d -> d.dueCompanies(COMPANIES_PER_POLL)));
+        java.util.Collections.shuffle(companies);
+        List<Send> batch = new ArrayList<>();
+        for (long companyId : companies) {
+            if (batch.size() >= limit || !running) break;
+            int want = limit - batch.size();
+            batch.addAll(jdbi.withExtension(SendDao.class, d -> d.claimForCompany(companyId, worker, leaseSeconds, want)));
+        }
+        return batch;
+    }
+
+    private static final int COMPANIES_PER_POLL = 64;
 
     /** Hands claimed but unprocessed sends back to the queue, due now. */
     private void release(String worker, List<Send> rest) {
