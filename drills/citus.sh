@@ -230,6 +230,26 @@ sys.exit(1 if split or len(tot) < 2 else 0)
 PY
 check "each company on one worker, both workers used" $?
 
+# ---- 7b. a third worker and a rebalance (full drill only) ---------------------------------------------------
+if [ $SHORT = 0 ]; then
+  echo "== 7b. adding a third worker and rebalancing while the servers run ($(elapsed))"
+  W3=$(free_port)
+  citus_node "$work/cluster/worker3" "$W3"
+  q "SELECT citus_add_node('127.0.0.1', $W3)" >/dev/null
+  before=$(q "SELECT (SELECT count(*) FROM profiles) || ' ' || (SELECT count(*) FROM events) || ' ' || (SELECT count(*) FROM sends)")
+  t_rb=$(date +%s)
+  # block_writes: no logical replication needed (wal_level stays replica); writes to a moving shard group wait
+  q "SELECT citus_rebalance_start(shard_transfer_mode => 'block_writes')" >/dev/null
+  q "CALL citus_rebalance_wait()" >/dev/null 2>&1 || q "SELECT citus_rebalance_wait()" >/dev/null
+  after=$(q "SELECT (SELECT count(*) FROM profiles) || ' ' || (SELECT count(*) FROM events) || ' ' || (SELECT count(*) FROM sends)")
+  shards=$(q "SELECT string_agg(nodeport || ':' || n, ' ' ORDER BY nodeport) FROM (SELECT nodeport, count(*) n FROM citus_shards WHERE table_name = 'profiles'::regclass GROUP BY 1) x")
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$pb/api/client/identify" -H "Authorization: Bearer $PK" \
+    -H 'Content-Type: application/json' -d '{"external_id":"after-rebalance","email":"after-rebalance@example.com"}')
+  echo "   profiles shards per worker port: $shards; rebalance took $(( $(date +%s) - t_rb ))s"
+  echo "   rows (profiles events sends) before: $before, after: $after; an identify after the move: $code"
+  check "rebalanced onto 3 workers, no row lost, still serving" $([ "$before" = "$after" ] && [ "$code" = 204 ] && [ "$(wc -w <<<"$shards")" -eq 3 ]; echo $?)
+fi
+
 # ---- 8. EXPLAIN: router plans -----------------------------------------------------------------------------
 echo "== 8. EXPLAIN of per-company reads and writes ($(elapsed))"
 c=$(cid "$CO3"); pid=$(q "SELECT id FROM profiles WHERE company_id = $c LIMIT 1")
