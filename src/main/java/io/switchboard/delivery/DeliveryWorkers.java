@@ -121,7 +121,11 @@ public class DeliveryWorkers implements Managed {
      */
     private List<Send> claimPerCompany(String worker, double leaseSeconds) {
         int limit = config.getBatchSize();
-        List<Long> companies = new ArrayList<>(jdbi.withExtension(SendDao.class, d -> d.dueCompanies(COMPANIES_PER_POLL)));
+        List<Long> companies = new ArrayList<>(jdbi.inTransaction(h -> {
+            // the probe visits every shard: over the one cached connection per worker, not a burst of new ones
+            h.execute("SET LOCAL citus.max_adaptive_executor_pool_size = 1");
+            return h.attach(SendDao.class).dueCompanies(COMPANIES_PER_POLL);
+        }));
         java.util.Collections.shuffle(companies);
         List<Send> batch = new ArrayList<>();
         for (long companyId : companies) {
