@@ -120,21 +120,11 @@ public class AdminCampaignsResource {
                                                 @QueryParam("page[size]") String size,
                                                 @QueryParam("page[cursor]") String cursor, @Context UriInfo uri) {
         long cid = AdminAccess.secretCompanyId(tenancy, caller, company);
-        int limit = DEFAULT_PAGE;
-        if (size != null) {
-            try {
-                limit = Integer.parseInt(size);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_PAGE) {
-                throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to " + MAX_PAGE + ".");
-            }
-        }
+        int limit = Paging.size(size, DEFAULT_PAGE, MAX_PAGE);
         String before = null;
         if (cursor != null) {
             if (!io.switchboard.db.Ids.plausible(cursor)) {
-                throw ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a cursor from `links.next`.");
+                throw Paging.badCursor();
             }
             before = cursor;
         }

@@ -33,9 +33,11 @@ class OpaqueIdsMigrationTest {
             c.createStatement().execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
             Liquibase lb = new Liquibase("migrations/changelog.xml", new ClassLoaderResourceAccessor(),
                     DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c)));
-            // everything before 006: the two changesets of 006 are the last ones
-            int pending = lb.listUnrunChangeSets(new Contexts(), new LabelExpression()).size();
-            lb.update(pending - 2, new Contexts(), new LabelExpression());
+            // everything before 006 (later migrations follow it in the changelog)
+            var unrun = lb.listUnrunChangeSets(new Contexts(), new LabelExpression());
+            int before006 = 0;
+            while (!unrun.get(before006).getId().startsWith("006-")) before006++;
+            lb.update(before006, new Contexts(), new LabelExpression());
             var st = c.createStatement();
             st.execute("INSERT INTO companies (public_id, name) VALUES ('MIGR01', 'm')");
             st.execute("INSERT INTO api_keys (company_id, kind, prefix, key_hash) SELECT id, 'secret', 'sk_abcde', '\\x00' FROM companies");

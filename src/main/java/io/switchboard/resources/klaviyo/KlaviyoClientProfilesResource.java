@@ -52,7 +52,7 @@ public class KlaviyoClientProfilesResource {
 
     /** 202 once committed (group commit; no Jetty thread waits for the commit meanwhile). */
     @POST
-    public void create(@Auth Caller caller, String body, @Suspended AsyncResponse response) {
+    public void create(@Auth Caller caller, byte[] body, @Suspended AsyncResponse response) {
         ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "profile");
         ObjectNode attributes = KlaviyoJson.object(data, "attributes", "/data/attributes");
         ObjectNode meta = KlaviyoJson.object(data, "meta", "/data/meta");
