@@ -1,5 +1,7 @@
 package io.switchboard.delivery;
 
+import io.switchboard.core.devices.PushTokenStore;
+import io.switchboard.core.events.EventRecorder;
 import com.github.jasminb.jsonapi.ResourceConverter;
 import io.dropwizard.core.setup.Environment;
 import io.switchboard.api.admin.CampaignDto;
@@ -57,8 +59,8 @@ public final class DeliveryModule {
             converter.registerType(type);
         }
         // delivery's profile events and push tokens live in the shared stores (events, devices)
-        DeliveryEvents events = new EventStoreDeliveryEvents(ingest);
-        PushTokens pushTokens = new DevicePushTokens();
+        EventRecorder events = new EventStoreDeliveryEvents(ingest);
+        PushTokenStore pushTokens = new DevicePushTokens();
         TemplateEngine templates = new TemplateEngine();
         CampaignService campaigns = new CampaignService(jdbi, templates, identity::get);
         TriggerService triggers = new TriggerService(new io.switchboard.core.Tx(jdbi), identity, settings::get, events, pushTokens);

@@ -1,5 +1,7 @@
 package io.switchboard.delivery;
 
+import io.switchboard.core.devices.PushTokenStore;
+import io.switchboard.core.events.EventRecorder;
 import io.switchboard.core.campaigns.Campaign;
 import io.switchboard.core.campaigns.Channel;
 import io.switchboard.core.campaigns.Provider;
@@ -38,8 +40,8 @@ public class SendProcessor {
     private final RateLimiter rateLimiter;
     private final Backoff backoff;
     private final int maxAttempts;
-    private final DeliveryEvents events;
-    private final PushTokens pushTokens;
+    private final EventRecorder events;
+    private final PushTokenStore pushTokens;
     private final Unsubscribes unsubscribes;
     private com.codahale.metrics.MetricRegistry metrics;
 
@@ -50,8 +52,8 @@ public class SendProcessor {
     }
 
     public SendProcessor(Jdbi jdbi, TenancyService tenancy, TemplateEngine templates, Map<String, ChannelSender> senders,
-                         RateLimiter rateLimiter, Backoff backoff, int maxAttempts, DeliveryEvents events,
-                         PushTokens pushTokens, Unsubscribes unsubscribes) {
+                         RateLimiter rateLimiter, Backoff backoff, int maxAttempts, EventRecorder events,
+                         PushTokenStore pushTokens, Unsubscribes unsubscribes) {
         this.jdbi = jdbi;
         this.tenancy = tenancy;
         this.templates = templates;

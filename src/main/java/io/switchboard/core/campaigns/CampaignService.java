@@ -1,5 +1,6 @@
 package io.switchboard.core.campaigns;
 
+import io.switchboard.core.Tx;
 import io.switchboard.db.CampaignDao;
 import io.switchboard.db.ProviderDao;
 import io.switchboard.db.SendDao;
@@ -19,6 +20,8 @@ public class CampaignService {
     private static final String A = "/data/attributes/";
 
     private final Jdbi jdbi;
+    /** Every write under the one retry policy ({@link Tx}). */
+    private final Tx tx;
     private final TemplateEngine templates;
     private final java.util.function.BiFunction<Long, String, io.switchboard.core.identity.Profile> profiles;
 
@@ -26,6 +29,7 @@ public class CampaignService {
     public CampaignService(Jdbi jdbi, TemplateEngine templates,
                            java.util.function.BiFunction<Long, String, io.switchboard.core.identity.Profile> profiles) {
         this.jdbi = jdbi;
+        this.tx = new Tx(jdbi);
         this.templates = templates;
         this.profiles = profiles;
     }
@@ -49,7 +53,7 @@ public class CampaignService {
 
     public Provider updateProvider(long companyId, String id, String name, Map<String, Object> config,
                                    Integer rateLimit, String rateInterval, boolean clearRateLimit) {
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             ProviderDao d = h.attach(ProviderDao.class);
             Provider p = d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No provider " + id + "."));
             String n = name == null ? p.name() : name(name);
@@ -73,7 +77,7 @@ public class CampaignService {
     }
 
     public void deleteProvider(long companyId, String id) {
-        jdbi.useTransaction(h -> {
+        tx.use(h -> {
             ProviderDao d = h.attach(ProviderDao.class);
             d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No provider " + id + "."));
             long used = d.campaignsUsing(companyId, id);
@@ -112,7 +116,7 @@ public class CampaignService {
         Channel channel = Channel.parse(in.channel()).orElseThrow(() -> ApiException.invalid(A + "channel",
                 "`channel` must be one of email, sms, push, webhook."));
         String n = name(in.name());
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             String providerId = providerFor(h, companyId, channel, in.providerId());
             String state = in.state() == null ? Campaign.DRAFT : state(in.state());
@@ -128,7 +132,7 @@ public class CampaignService {
     }
 
     public Campaign updateCampaign(long companyId, String id, CampaignInput in) {
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             Campaign c = d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No campaign " + id + "."));
             if (in.channel() != null && !in.channel().equals(c.channel().wire())) {
@@ -157,7 +161,7 @@ public class CampaignService {
     }
 
     public void deleteCampaign(long companyId, String id) {
-        jdbi.useTransaction(h -> {
+        tx.use(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No campaign " + id + "."));
             if (d.sendCount(companyId, id) > 0) {

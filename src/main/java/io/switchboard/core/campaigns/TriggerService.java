@@ -12,8 +12,8 @@ import io.switchboard.core.tenancy.CompanySettings;
 import io.switchboard.db.CampaignDao;
 import io.switchboard.db.ProviderDao;
 import io.switchboard.db.SendDao;
-import io.switchboard.delivery.DeliveryEvents;
-import io.switchboard.delivery.PushTokens;
+import io.switchboard.core.events.EventRecorder;
+import io.switchboard.core.devices.PushTokenStore;
 import io.switchboard.errors.ApiException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 /**
  * {@code POST /api/client/campaigns/{id}/trigger} (seed 003, campaigns.md "Trigger"). In one
  * transaction: resolve/upsert the profile through the shared {@link IdentityService}, register a
- * {@code device_token} as a push token ({@link PushTokens}), record a {@code campaign_trigger} event
- * ({@link DeliveryEvents}) and enqueue one pending send. Rejections write nothing.
+ * {@code device_token} as a push token ({@link PushTokenStore}), record a {@code campaign_trigger} event
+ * ({@link EventRecorder}) and enqueue one pending send. Rejections write nothing.
  */
 public class TriggerService {
     private static final Pattern APNS_TOKEN = Pattern.compile("^[0-9a-fA-F]{64,200}$");
@@ -33,11 +33,11 @@ public class TriggerService {
     private final Tx tx;
     private final IdentityService identity;
     private final LongFunction<CompanySettings> settings;
-    private final DeliveryEvents events;
-    private final PushTokens pushTokens;
+    private final EventRecorder events;
+    private final PushTokenStore pushTokens;
 
-    public TriggerService(Tx tx, IdentityService identity, LongFunction<CompanySettings> settings, DeliveryEvents events,
-                          PushTokens pushTokens) {
+    public TriggerService(Tx tx, IdentityService identity, LongFunction<CompanySettings> settings, EventRecorder events,
+                          PushTokenStore pushTokens) {
         this.tx = tx;
         this.identity = identity;
         this.settings = settings;

@@ -1,6 +1,6 @@
 package io.switchboard.core.events;
 
-import io.switchboard.limits.InputLimits;
+import io.switchboard.core.InputLimits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -44,6 +44,8 @@ import org.jdbi.v3.sqlobject.SqlObject;
  */
 public class IdentityService {
     public static final int MAX_ANONYMOUS_IDS = 100;
+    /** The field of errors about a write's identifiers as a whole (dialects place it at their attributes object). */
+    public static final String IDENTIFIERS = "identifiers";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Tx tx;
@@ -84,14 +86,14 @@ public class IdentityService {
         if (raw.email() != null && !Normalizer.isJunk(raw.email(), s)) {
             Optional<String> e = Normalizer.email(raw.email());
             if (e.isPresent()) out.add(new Identifier(IdentifierKind.EMAIL, e.get()));
-            else if (strict) throw ApiException.invalid("/data/attributes/email",
-                    "`email` is not a valid email address.");
+            else if (strict) throw ApiException.invalid(null,
+                    "`email` is not a valid email address.").onField("email");
         }
         if (raw.phoneNumber() != null && !Normalizer.isJunk(raw.phoneNumber(), s)) {
             Optional<String> p = Normalizer.phone(raw.phoneNumber(), s);
             if (p.isPresent()) out.add(new Identifier(IdentifierKind.PHONE_NUMBER, p.get()));
-            else if (strict) throw ApiException.invalid("/data/attributes/phone_number",
-                    "`phone_number` is not a valid phone number; use E.164, e.g. +15005550006.");
+            else if (strict) throw ApiException.invalid(null,
+                    "`phone_number` is not a valid phone number; use E.164, e.g. +15005550006.").onField("phone_number");
         }
         Set<String> seen = new LinkedHashSet<>();
         for (String a : raw.anonymousIds()) {
@@ -259,9 +261,10 @@ public class IdentityService {
         boolean strict = mode == WriteMode.STRICT_CREATE || mode == WriteMode.STRICT_UPSERT;
         List<Identifier> ids = normalize(companyId, raw, strict);
         if (ids.isEmpty()) {
-            throw ApiException.invalid(strict ? "/data/attributes" : null,
+            ApiException e = ApiException.invalid(null,
                     "No usable identifier: send at least one of external_id, email, phone_number or anonymous_id "
                             + "(junk values such as \"null\" or \"undefined\" do not count).");
+            throw strict ? e.onField(IDENTIFIERS) : e;
         }
         if (!strict && (write == null || write.isEmpty())) {
             // an item that writes nothing and names only identifiers of one live person (read ahead for
@@ -744,7 +747,7 @@ public class IdentityService {
 
     private static ApiException duplicate(String profileId) {
         return new ApiException(ErrorKind.DUPLICATE_PROFILE, "A profile already exists with one of these identifiers.",
-                "/data/attributes", null, Map.of("duplicate_profile_id", profileId));
+                null, null, Map.of("duplicate_profile_id", profileId)).onField(IDENTIFIERS);
     }
 
     private static ApiException notFound(String id, Profile p) {
@@ -773,6 +776,6 @@ public class IdentityService {
     /** operations.md input limits on a write's custom properties (≤ 400 keys, no NUL), named at the dialect's pointer. */
     private static void checkLimits(ProfileWrite write) {
         if (write == null || write.properties().isEmpty()) return;
-        io.switchboard.limits.InputLimits.checkProperties(write.properties(), write.propertiesPointerOrDefault());
+        io.switchboard.core.InputLimits.checkProperties(write.properties(), write.propertiesPointerOrDefault());
     }
 }

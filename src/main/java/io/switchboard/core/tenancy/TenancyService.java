@@ -1,5 +1,6 @@
 package io.switchboard.core.tenancy;
 
+import io.switchboard.core.Tx;
 import io.switchboard.auth.Caller;
 import io.switchboard.auth.Keys;
 import io.switchboard.db.ApiKeyDao;
@@ -14,10 +15,13 @@ import org.jdbi.v3.core.Jdbi;
 /** Companies and their keys: creation, minting, listing, revocation, and key authentication. */
 public class TenancyService {
     private final Jdbi jdbi;
+    /** Every write under the one retry policy ({@link Tx}). */
+    private final Tx tx;
     private final java.util.List<java.util.function.LongConsumer> settingsListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TenancyService(Jdbi jdbi) {
         this.jdbi = jdbi;
+        this.tx = new Tx(jdbi);
     }
 
     /** A key as minted: the stored record plus the plaintext, which is never available again. */
@@ -30,7 +34,7 @@ public class TenancyService {
         if (n.isEmpty() || n.length() > 200) {
             throw ApiException.invalid("/data/attributes/name", "`name` is required: a non-empty string of at most 200 characters.");
         }
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             CompanyDao companies = h.attach(CompanyDao.class);
             Company c = null;
             for (int attempt = 0; c == null && attempt < 20; attempt++) {
@@ -59,7 +63,7 @@ public class TenancyService {
         if (n.length() > 200) {
             throw ApiException.invalid("/data/attributes/name", "`name` must be at most 200 characters.");
         }
-        return jdbi.inTransaction(h -> mint(h, companyId, kind, n));
+        return tx.run(h -> mint(h, companyId, kind, n));
     }
 
     public Optional<Company> company(long companyId) {
@@ -79,7 +83,7 @@ public class TenancyService {
      * {@code pointer} is where the patch sits in the request (for error pointers).
      */
     public Company patchSettings(long companyId, com.fasterxml.jackson.databind.JsonNode patch, String pointer) {
-        jdbi.useTransaction(h -> {
+        tx.use(h -> {
             CompanyDao d = h.attach(CompanyDao.class);
             Company c = d.lock(companyId).orElseThrow(() -> ApiException.notFound("No company."));
             d.updateSettings(companyId, SettingsPatch.apply(c.settings(), patch, pointer));

@@ -58,7 +58,8 @@ public final class KlaviyoProfileJobsResource {
             ProfileRequest req = KlaviyoProfilesResource.read(data, rev, true);
             WriteContext ctx = new WriteContext(caller.credentialLabel(), KlaviyoProfilesResource.SOURCE);
             long companyId = caller.companyId();
-            IdentityService.Upserted r = identity.importUpsert(companyId, ctx, id, req.identifiers(), req.write());
+            IdentityService.Upserted r = KlaviyoProfilesResource.atKlaviyoPointers(
+                    () -> identity.importUpsert(companyId, ctx, id, req.identifiers(), req.write()));
             return Response.status(r.created() ? 201 : 200)
                     .entity(KlaviyoProfilesResource.mapper(ui).document(r.profile(), sparse)).build();
         }

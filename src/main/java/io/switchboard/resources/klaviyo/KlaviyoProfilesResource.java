@@ -72,7 +72,7 @@ public class KlaviyoProfilesResource {
         ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "profile");
         ProfileRequest req = read(data, rev, rev.isBefore(KlaviyoRevision.SERVER_ANONYMOUS_ID_REMOVED));
         WriteContext ctx = new WriteContext(caller.credentialLabel(), SOURCE);
-        Profile p = identity.create(caller.companyId(), ctx, req.identifiers(), req.write());
+        Profile p = atKlaviyoPointers(() -> identity.create(caller.companyId(), ctx, req.identifiers(), req.write()));
         return Response.status(201).entity(mapper(ui).document(p, sparse)).build();
     }
 
@@ -104,7 +104,8 @@ public class KlaviyoProfilesResource {
         }
         ProfileRequest req = read(data, rev, true);
         WriteContext ctx = new WriteContext(caller.credentialLabel(), SOURCE);
-        return mapper(ui).document(identity.update(caller.companyId(), ctx, id, req.identifiers(), req.write()), sparse);
+        return mapper(ui).document(atKlaviyoPointers(
+                () -> identity.update(caller.companyId(), ctx, id, req.identifiers(), req.write())), sparse);
     }
 
     @GET
@@ -138,6 +139,16 @@ public class KlaviyoProfilesResource {
         if (!caller.isSecret()) {
             throw ApiException.forbidden("This endpoint needs a private (secret) API key: "
                     + "`Authorization: Klaviyo-API-Key sk_...`; public keys may only call ingestion endpoints.");
+        }
+    }
+
+    /** Places core's field errors ({@code email}, {@code identifiers}…) at Klaviyo's {@code /data/attributes} pointers. */
+    static <T> T atKlaviyoPointers(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ApiException e) {
+            if (e.field() == null || e.pointer() != null) throw e;
+            throw e.at(IdentityService.IDENTIFIERS.equals(e.field()) ? "/data/attributes" : "/data/attributes/" + e.field());
         }
     }
 
