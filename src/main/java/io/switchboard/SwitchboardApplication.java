@@ -192,7 +192,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
         ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
-                AdminProfileDto.class, HistoryDto.class, KlaviyoProfileDto.class);
+                AdminProfileDto.class, HistoryDto.class, KlaviyoProfileDto.class,
+                io.switchboard.api.admin.ProviderDto.class, io.switchboard.api.admin.CampaignDto.class,
+                io.switchboard.api.admin.SendDto.class, io.switchboard.api.admin.PreviewDto.class,
+                io.switchboard.api.admin.ChannelUnsubscribeDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -237,8 +240,18 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
         config.getDelivery().setClaimPerCompany(config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS);
-        io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
-                settings, ingest);
+        io.switchboard.delivery.DeliveryModule delivery = io.switchboard.delivery.DeliveryModule.build(env,
+                config.getDelivery(), jdbi, tenancy, identity, settings, ingest);
+        env.jersey().register(new io.switchboard.resources.AdminProvidersResource(tenancy, delivery.campaigns(),
+                delivery.senders()));
+        env.jersey().register(new io.switchboard.resources.AdminCampaignsResource(tenancy, delivery.campaigns()));
+        env.jersey().register(new io.switchboard.resources.parcelvoy.ParcelvoyTriggerResource(delivery.triggers(),
+                delivery.workers()::wakeUp));
+        env.jersey().register(new io.switchboard.resources.UnsubscribeResource(delivery.unsubscribes()));
+        env.jersey().register(new io.switchboard.resources.AdminChannelUnsubscribesResource(tenancy, identity,
+                delivery.unsubscribes()));
+        env.healthChecks().register("delivery", new io.switchboard.health.DeliveryHealthCheck(delivery.workers(),
+                delivery.stallAfter()));
 
         // the Demo company (keyless first start only) and what the console shows once the server listens
         FirstStart.install(env, config, tenancy, this::demoOwnerInvitationUrl);

@@ -1,5 +1,6 @@
 package io.switchboard.auth;
 
+import io.switchboard.core.tenancy.Keys;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dropwizard.auth.Authenticator;
@@ -27,7 +28,8 @@ public final class Authenticators {
     /** pk_/sk_ keys. The cache is keyed by the key's SHA-256, so no plaintext key is held. */
     public Authenticator<String, Caller> keys() {
         return key -> Keys.looksLikeKey(key)
-                ? keyCache.get(java.util.HexFormat.of().formatHex(Keys.hash(key)), h -> tenancy.authenticateKey(key))
+                ? keyCache.get(java.util.HexFormat.of().formatHex(Keys.hash(key)), h -> tenancy.authenticateKey(key).map(o -> new Caller(o.companyId(), o.companyPublicId(),
+                        o.secret() ? Caller.Kind.SECRET : Caller.Kind.PUBLIC, o.keyId(), o.prefix())))
                 : Optional.empty();
     }
 

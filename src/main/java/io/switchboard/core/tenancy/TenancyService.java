@@ -1,8 +1,6 @@
 package io.switchboard.core.tenancy;
 
 import io.switchboard.core.Tx;
-import io.switchboard.auth.Caller;
-import io.switchboard.auth.Keys;
 import io.switchboard.db.ApiKeyDao;
 import io.switchboard.db.CompanyDao;
 import io.switchboard.errors.ApiException;
@@ -123,8 +121,11 @@ public class TenancyService {
         return jdbi.withExtension(CompanyDao.class, CompanyDao::count);
     }
 
-    /** The caller a presented key stands for; empty for unknown, malformed and revoked keys alike. */
-    public Optional<Caller> authenticateKey(String presented) {
+    /** Whose a presented key is (the auth layer turns it into its principal). */
+    public record KeyOwner(long companyId, String companyPublicId, boolean secret, String keyId, String prefix) {}
+
+    /** The owner of a presented key; empty for unknown, malformed and revoked keys alike. */
+    public Optional<KeyOwner> authenticateKey(String presented) {
         if (!Keys.looksLikeKey(presented)) {
             return Optional.empty();
         }
@@ -132,8 +133,7 @@ public class TenancyService {
         for (ApiKeyDao.KeyMatch m : jdbi.withExtension(ApiKeyDao.class, d -> d.findByHash(hash))) {
             if (MessageDigest.isEqual(m.keyHash(), hash) && m.revokedAt() == null
                     && m.kind().equals(Keys.kindOf(presented))) {
-                Caller.Kind kind = "secret".equals(m.kind()) ? Caller.Kind.SECRET : Caller.Kind.PUBLIC;
-                return Optional.of(new Caller(m.companyId(), m.publicId(), kind, m.id(), m.prefix()));
+                return Optional.of(new KeyOwner(m.companyId(), m.publicId(), "secret".equals(m.kind()), m.id(), m.prefix()));
             }
         }
         return Optional.empty();
