@@ -33,7 +33,8 @@ class PerCompanyClaimTest {
             long c = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES (:p, 'c') RETURNING id")
                     .bind("p", name).mapTo(Long.class).one());
             campaigns.put(c, jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, id, name, channel) "
-                    + "VALUES (:c, :id, 'c', 'webhook') RETURNING id").bind("c", c).bind("id", io.switchboard.db.Ids.newId()).mapTo(String.class).one()));
+                    + "VALUES (:c, :id, 'c', 'webhook') RETURNING id").bind("c", c).bind("id", io.switchboard.db.Ids.newId())
+                    .mapTo(String.class).one()));
         }
     }
 
