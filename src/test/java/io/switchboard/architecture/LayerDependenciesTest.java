@@ -90,6 +90,23 @@ class LayerDependenciesTest {
                 .check(main);
     }
 
+    /** Identifier ownership changes only through IdentityService.IdentifierWrites, which marks the batch's read-ahead. */
+    @Test
+    void identifierOwnershipChangesOnlyThroughTheWrapperThatRecordsTouches() {
+        java.util.Set<String> writes = java.util.Set.of("claim", "release", "moveIdentifier", "moveAnonymousIds",
+                "tombstone", "delete", "deleteHistory");
+        noClasses().that().doNotHaveFullyQualifiedName("io.switchboard.core.identity.IdentityService$IdentifierWrites")
+                .should().callMethodWhere(new DescribedPredicate<>("ProfileDao ownership writes") {
+                    @Override
+                    public boolean test(com.tngtech.archunit.core.domain.JavaMethodCall call) {
+                        return call.getTargetOwner().getFullName().equals("io.switchboard.db.ProfileDao")
+                                && writes.contains(call.getName());
+                    }
+                })
+                .because("a write that forgets to mark what it touched lets a batch answer from a stale snapshot")
+                .check(main);
+    }
+
     /** Every resource's {@code @AuthDialect} (credentials) agrees with {@code Dialect.forPath} (error shape) for each of its paths. */
     @Test
     void everyResourcesAuthDialectAgreesWithTheDialectOfItsPaths() throws Exception {

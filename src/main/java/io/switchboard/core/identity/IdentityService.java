@@ -461,11 +461,8 @@ public class IdentityService {
         List<String> all = new ArrayList<>();
         all.add(profileId);
         all.addAll(dao.tombstonesOf(companyId, profileId));
-        String[] arr = all.toArray(String[]::new);
-        touched(dao, companyId, all, List.of());
         for (ProfileLifecycleListener l : listeners) l.onDelete(h, companyId, all);
-        dao.deleteHistory(companyId, arr);
-        dao.delete(companyId, arr);
+        IdentifierWrites.delete(dao, companyId, all);
         dao.history(companyId, "delete", profileId, null, "[]", "data_privacy_deletion", ctx.credential(),
                 ctx.source(), null);
         return true;
@@ -571,6 +568,50 @@ public class IdentityService {
         return owner == null || snap.touchedProfiles.contains(owner) ? null : owner;
     }
 
+    /**
+     * Every change of identifier ownership (claim, release, move, tombstone, deletion) goes through here,
+     * and each marks what it changes for the batch's read-ahead snapshot before changing it — by
+     * construction, so a new identity operation cannot forget to. {@code LayerDependenciesTest} checks that
+     * nothing else calls these {@code ProfileDao} methods.
+     */
+    static final class IdentifierWrites {
+        private IdentifierWrites() {}
+
+        /** Claims identifiers (sorted) for a profile; the identifiers actually claimed. */
+        static List<String> claim(ProfileDao dao, long companyId, String profileId, List<Identifier> sorted) {
+            touched(dao, companyId, List.of(profileId), sorted);
+            return dao.claim(companyId, profileId, sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
+                    sorted.stream().map(Identifier::value).toArray(String[]::new));
+        }
+
+        static void release(ProfileDao dao, long companyId, String profileId, Identifier i) {
+            touched(dao, companyId, List.of(profileId), List.of(i));
+            dao.release(companyId, profileId, i.kind().column(), i.value());
+        }
+
+        static void move(ProfileDao dao, long companyId, String from, String to, Identifier i) {
+            touched(dao, companyId, List.of(from, to), List.of(i));
+            dao.moveIdentifier(companyId, from, to, i.kind().column());
+        }
+
+        static void moveAnonymousIds(ProfileDao dao, long companyId, String from, String to) {
+            touched(dao, companyId, List.of(from, to), List.of());
+            dao.moveAnonymousIds(companyId, from, to);
+        }
+
+        static void tombstone(ProfileDao dao, long companyId, String loser, String survivor, Instant now) {
+            touched(dao, companyId, List.of(loser, survivor), List.of());
+            dao.tombstone(companyId, loser, survivor, now);
+        }
+
+        static void delete(ProfileDao dao, long companyId, List<String> profiles) {
+            touched(dao, companyId, profiles, List.of());
+            String[] arr = profiles.toArray(String[]::new);
+            dao.deleteHistory(companyId, arr);
+            dao.delete(companyId, arr);
+        }
+    }
+
     /** Marks profiles and identifiers this transaction changed, so read-ahead answers about them are not used. */
     private static void touched(ProfileDao dao, long companyId, Collection<String> profiles, Collection<Identifier> ids) {
         OwnerSnapshot snap = BatchScope.of(((SqlObject) dao).getHandle()).peek(OwnerSnapshot.class);
@@ -666,9 +707,8 @@ public class IdentityService {
                 s.set(i.kind(), i.value());
                 claim.add(i);
             } else if (mayReplace) {
-                dao.release(companyId, s.id, i.kind().column(), old);
+                IdentifierWrites.release(dao, companyId, s.id, new Identifier(i.kind(), old));
                 released.add(new Identifier(i.kind(), old));
-                touched(dao, companyId, List.of(s.id), List.of(new Identifier(i.kind(), old)));
                 s.set(i.kind(), i.value());
                 claim.add(i);
             } else if (i.kind() == IdentifierKind.EXTERNAL_ID) {
@@ -687,11 +727,9 @@ public class IdentityService {
 
     private void claim(ProfileDao dao, long companyId, String profileId, List<Identifier> ids) {
         if (ids.isEmpty()) return;
-        touched(dao, companyId, List.of(profileId), ids);
         List<Identifier> sorted = ids.stream().sorted(Comparator.comparing((Identifier i) -> i.kind().column())
                 .thenComparing(Identifier::value)).toList();
-        List<String> got = dao.claim(companyId, profileId, sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
-                sorted.stream().map(Identifier::value).toArray(String[]::new));
+        List<String> got = IdentifierWrites.claim(dao, companyId, profileId, sorted);
         if (got.size() != sorted.size()) {
             throw new Tx.Retry("an identifier was claimed concurrently");
         }
@@ -699,7 +737,6 @@ public class IdentityService {
 
     /** Merges loser {@code l} into survivor {@code s} (both locked). */
     private void merge(ProfileDao dao, long companyId, Draft s, Draft l, WriteContext ctx, String rule, Instant now) {
-        touched(dao, companyId, List.of(s.id, l.id), List.of());
         ObjectNode snapshot = l.snapshot();
         List<Identifier> moved = new ArrayList<>();
         List<Identifier> released = new ArrayList<>();
@@ -707,22 +744,22 @@ public class IdentityService {
             String v = l.get(k);
             if (v == null) continue;
             if (s.get(k) == null) {
-                dao.moveIdentifier(companyId, l.id, s.id, k.column());
+                IdentifierWrites.move(dao, companyId, l.id, s.id, new Identifier(k, v));
                 s.set(k, v);
                 moved.add(new Identifier(k, v));
             } else {
-                dao.release(companyId, l.id, k.column(), v);
+                IdentifierWrites.release(dao, companyId, l.id, new Identifier(k, v));
                 released.add(new Identifier(k, v));
             }
             l.set(k, null);
         }
-        dao.moveAnonymousIds(companyId, l.id, s.id);
+        IdentifierWrites.moveAnonymousIds(dao, companyId, l.id, s.id);
         for (String a : l.anonymousIds) {
             s.set(IdentifierKind.ANONYMOUS_ID, a);
             moved.add(new Identifier(IdentifierKind.ANONYMOUS_ID, a));
         }
         s.absorb(l);
-        dao.tombstone(companyId, l.id, s.id, now);
+        IdentifierWrites.tombstone(dao, companyId, l.id, s.id, now);
         Handle h = ((SqlObject) dao).getHandle();
         for (ProfileLifecycleListener listener : listeners) listener.onMerge(h, companyId, s.id, l.id);
         ObjectNode ids = JSON.createObjectNode();

@@ -176,7 +176,7 @@ class IdentityServiceTest {
         @Test
         void malformedEmailIsRejectedForStrictWritesAndIgnoredOtherwise() {
             assertThatThrownBy(() -> write(ids("u1", "not-an-email", null, null), ProfileWrite.NONE, WriteMode.STRICT_CREATE))
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.pointer()).isEqualTo("/data/attributes/email"));
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("email"));
             assertThat(liveProfiles()).isZero();
             ResolvedProfile r = write(ids("u1", "not-an-email", null, null));
             assertThat(profile(r.profileId()).email()).isNull();
