@@ -18,6 +18,7 @@ import io.switchboard.errors.ApiException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -62,12 +63,22 @@ public class TriggerService {
      * rejected with {@link Rejected}, naming the field.
      */
     public Outcome trigger(long companyId, WriteContext ctx, TriggerCommand cmd) {
-        String campaignId = parseId(cmd.campaignId());
+        return trigger(companyId, ctx, cmd.campaignId(), () -> cmd);
+    }
+
+    /**
+     * As {@link #trigger(long, WriteContext, TriggerCommand)}, the dialect's reading of the body deferred
+     * until the campaign is known: an unknown or inactive campaign is a 404 whatever the body (the
+     * order clients of Parcelvoy see). {@code command} runs inside the transaction, before any write.
+     */
+    public Outcome trigger(long companyId, WriteContext ctx, String campaignIdRaw, Supplier<TriggerCommand> command) {
+        String campaignId = parseId(campaignIdRaw);
         try {
             return tx.run(h -> {
                 Campaign c = h.attach(CampaignDao.class).findForShare(companyId, campaignId)
                         .filter(Campaign::isActive)
-                        .orElseThrow(() -> ApiException.notFound("Campaign " + cmd.campaignId() + " was not found or is not active."));
+                        .orElseThrow(() -> ApiException.notFound("Campaign " + campaignIdRaw + " was not found or is not active."));
+                TriggerCommand cmd = command.get();
                 // validation that needs the campaign's channel; nothing has been written yet
                 TriggerUser u = validateUser(companyId, c, h, cmd);
                 String key = cmd.idempotencyKey();

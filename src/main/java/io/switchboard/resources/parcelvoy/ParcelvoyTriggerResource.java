@@ -48,8 +48,9 @@ public class ParcelvoyTriggerResource {
         }
         TriggerService.Outcome o;
         try {
-            o = triggers.trigger(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE),
-                    ParcelvoyTriggerMapper.read(campaignId, body, idempotencyKey));
+            // the body is read once the campaign is known (an unknown campaign is a 404 whatever the body)
+            o = triggers.trigger(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), campaignId,
+                    () -> ParcelvoyTriggerMapper.read(campaignId, body, idempotencyKey));
         } catch (TriggerService.Rejected r) {
             throw ParcelvoyTriggerMapper.error(r);
         }
