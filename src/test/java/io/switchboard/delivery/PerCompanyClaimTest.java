@@ -33,7 +33,8 @@ class PerCompanyClaimTest {
             long c = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES (:p, 'c') RETURNING id")
                     .bind("p", name).mapTo(Long.class).one());
             campaigns.put(c, jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, id, name, channel) "
-                    + "VALUES (:c, :id, 'c', 'webhook') RETURNING id").bind("c", c).bind("id", io.switchboard.db.Ids.newId()).mapTo(String.class).one()));
+                    + "VALUES (:c, :id, 'c', 'webhook') RETURNING id").bind("c", c).bind("id", io.switchboard.db.Ids.newId())
+                    .mapTo(String.class).one()));
         }
     }
 
@@ -43,8 +44,7 @@ class PerCompanyClaimTest {
             for (int i = 0; i < n; i++) {
                 ids.add(h.createQuery("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, context, next_attempt_at) "
                         + "VALUES (:c, :id, :cid, :p, 'webhook', '{}', now() + CAST(:due AS interval)) RETURNING id")
-                        .bind("id", io.switchboard.db.Ids.newId())
-                        .bind("c", company).bind("cid", campaigns.get(company)).bind("p", tag + i).bind("due", due)
+                        .bind("c", company).bind("id", io.switchboard.db.Ids.newId()).bind("cid", campaigns.get(company)).bind("p", tag + i).bind("due", due)
                         .mapTo(String.class).one());
             }
         });
