@@ -229,8 +229,12 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         }
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
-        io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
-                settings, ingest);
+        var delivery = io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter,
+                tenancy, identity, settings, ingest);
+        portal.useDelivery(env, (company, provider) -> {
+            var check = delivery.testConnection(company, provider);
+            return new io.switchboard.portal.CampaignPages.Check(check.ok(), check.message());
+        }, delivery::providerChanged);
 
         // the Demo company (keyless first start only) and what the console shows once the server listens
         FirstStart.install(env, config, tenancy, this::demoOwnerInvitationUrl);

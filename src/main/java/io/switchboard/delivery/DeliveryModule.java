@@ -41,9 +41,29 @@ public final class DeliveryModule {
     private final DeliveryWorkers workers;
     private final TriggerService triggers;
 
-    private DeliveryModule(DeliveryWorkers workers, TriggerService triggers) {
+    private final CampaignService campaigns;
+    private final Map<String, ChannelSender> senders;
+
+    private DeliveryModule(DeliveryWorkers workers, TriggerService triggers, CampaignService campaigns,
+                           Map<String, ChannelSender> senders) {
         this.workers = workers;
         this.triggers = triggers;
+        this.campaigns = campaigns;
+        this.senders = senders;
+    }
+
+    public CampaignService campaigns() { return campaigns; }
+
+    /** A provider's "test connection" (the portal): connects with its stored configuration, sends nothing. */
+    public ChannelSender.Check testConnection(long companyId, String providerId) {
+        var p = campaigns.provider(companyId, providerId);
+        ChannelSender s = senders.get(p.type());
+        return s == null ? new ChannelSender.Check(false, "No sender for " + p.type() + ".") : s.testConnection(p);
+    }
+
+    /** Drops cached clients of a provider whose configuration changed or that was deleted. */
+    public void providerChanged(long companyId, String providerId) {
+        senders.values().forEach(s -> s.forget(companyId, providerId));
     }
 
     public DeliveryWorkers workers() { return workers; }
@@ -88,6 +108,6 @@ public final class DeliveryModule {
         env.healthChecks().register("delivery", new DeliveryHealthCheck(workers, Duration.ofMillis(
                 config.getLease().toMilliseconds() + config.getProviderTimeout().toMilliseconds()
                         + config.getPollInterval().toMilliseconds() * 4)));
-        return new DeliveryModule(workers, triggers);
+        return new DeliveryModule(workers, triggers, campaigns, senders);
     }
 }
