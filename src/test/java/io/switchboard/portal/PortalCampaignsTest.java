@@ -126,4 +126,31 @@ class PortalCampaignsTest {
             assertThat(ownerB.get(base + "/campaigns").status()).isEqualTo(404);
         }
     }
+
+    @Test
+    void keysShowWhenTheyWereLastUsedWrittenAtMostOnceAMinute() throws Exception {
+        Company a = company("Keys used");
+        Browser owner = owner(a);
+        String base = "/portal/c/" + a.publicId();
+        owner.get(base + "/keys");
+        Res minted = owner.post(base + "/keys", Map.of("kind", "secret", "name", "backend"));
+        Matcher m = Pattern.compile("value=\"(sk_[^\"]+)\"").matcher(minted.body());
+        assertThat(m.find()).isTrue();
+        String key = m.group(1);
+        String q = "SELECT coalesce(extract(epoch FROM k.last_used_at) * 1000000, 0)::bigint FROM api_keys k "
+                + "JOIN companies c ON c.id = k.company_id WHERE c.public_id = ? AND k.name = 'backend'";
+        assertThat(PortalIntegrationTest.F.count(q, a.publicId())).isZero();
+        Map<String, String> auth = Map.of("Authorization", "Klaviyo-API-Key " + key, "revision", "2024-10-15");
+        assertThat(PortalIntegrationTest.F.request("GET", "/api/profiles", null, auth).status()).isEqualTo(200);
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (PortalIntegrationTest.F.count(q, a.publicId()) == 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        long first = PortalIntegrationTest.F.count(q, a.publicId());
+        assertThat(first).isPositive();
+        // a second use within the minute writes nothing
+        Thread.sleep(1_100); // past the authenticator's one-second cache
+        assertThat(PortalIntegrationTest.F.request("GET", "/api/profiles", null, auth).status()).isEqualTo(200);
+        Thread.sleep(300);
+        assertThat(PortalIntegrationTest.F.count(q, a.publicId())).isEqualTo(first);
+        assertThat(owner.get(base + "/keys").body()).doesNotContain("not tracked").containsPattern("UTC</td><td>\\d{4}-\\d\\d-\\d\\d ");
+    }
 }

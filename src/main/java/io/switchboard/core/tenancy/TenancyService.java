@@ -16,8 +16,11 @@ public class TenancyService {
     private final Jdbi jdbi;
     private final java.util.List<java.util.function.LongConsumer> settingsListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private final KeyUsage keyUsage;
+
     public TenancyService(Jdbi jdbi) {
         this.jdbi = jdbi;
+        this.keyUsage = new KeyUsage(jdbi);
     }
 
     /** A key as minted: the stored record plus the plaintext, which is never available again. */
@@ -117,6 +120,11 @@ public class TenancyService {
 
     public long companyCount() {
         return jdbi.withExtension(CompanyDao.class, CompanyDao::count);
+    }
+
+    /** Marks a key used (the keys page's "last used"): cheap, written off the request path at most once a minute. */
+    public void keyUsed(long companyId, String keyId) {
+        keyUsage.used(companyId, keyId);
     }
 
     /** The caller a presented key stands for; empty for unknown, malformed and revoked keys alike. */
