@@ -139,6 +139,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         if (config.getServerFactory() instanceof AbstractServerFactory sf) {
             sf.setRegisterDefaultExceptionMappers(false);
         }
+        if (config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS && EmbeddedDatabase.isEmbedded(config.getDataSourceFactory())) {
+            throw new IllegalStateException("databaseMode citus needs database.url (SWITCHBOARD_DATABASE_URL) of a Citus coordinator");
+        }
         DataSourceFactory dsf = database(config);
         env.lifecycle().manage(new Managed() {
             @Override
@@ -149,6 +152,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         if (config.isMigrateOnStartup()) {
             long t0 = System.nanoTime();
             Migrations.migrate(dsf, env.metrics());
+            if (config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS) {
+                io.switchboard.db.CitusSchema.apply(dsf, env.metrics());
+            }
             LOG.info("database migrated in {} ms", (System.nanoTime() - t0) / 1_000_000);
         }
         ObjectMapper mapper = env.getObjectMapper();
@@ -163,7 +169,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         Tx tx = new Tx(jdbi);
         IdentityService identity = new IdentityService(tx, settings::get);
         // concurrent write requests share one transaction and one commit (see core/GroupCommit)
-        GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics());
+        GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics())
+                .genericPlans(config.getDatabaseMode() != io.switchboard.db.DatabaseMode.CITUS);
         env.lifecycle().manage(new Managed() {
             @Override
             public void stop() {
@@ -229,6 +236,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         }
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
+        config.getDelivery().setClaimPerCompany(config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS);
         var delivery = io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter,
                 tenancy, identity, settings, ingest);
         portal.useDelivery(env, (company, provider) -> {

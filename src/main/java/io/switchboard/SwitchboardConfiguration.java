@@ -18,6 +18,20 @@ public class SwitchboardConfiguration extends Configuration {
 
     private boolean migrateOnStartup = true;
 
+    /**
+     * {@code single} (default): one PostgreSQL, embedded or at {@code database.url}. {@code citus}: the URL is a
+     * Citus coordinator; migrations distribute the tenant tables by company_id and the delivery queue is
+     * claimed per company (docs/scale.md).
+     */
+    @NotNull
+    private io.switchboard.db.DatabaseMode databaseMode = io.switchboard.db.DatabaseMode.SINGLE;
+
+    @JsonProperty
+    public io.switchboard.db.DatabaseMode getDatabaseMode() { return databaseMode; }
+
+    @JsonProperty
+    public void setDatabaseMode(io.switchboard.db.DatabaseMode m) { this.databaseMode = m; }
+
     /** Bootstrap admin token; empty disables the admin token (and enables the demo company on first start). */
     private String adminToken = "";
 

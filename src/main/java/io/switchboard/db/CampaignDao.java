@@ -20,10 +20,13 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** Campaigns and their templates. Every statement is scoped by company_id. */
 @RegisterRowMapper(CampaignDao.Mapper.class)
 public interface CampaignDao extends SqlObject {
-    /** Campaign columns with its templates folded into one jsonb object keyed by locale. */
+    /**
+     * Campaign columns with its templates folded into one jsonb object keyed by locale. The subquery names
+     * {@code :companyId} itself so that Citus routes the statement to one shard (docs/scale.md).
+     */
     String COLUMNS = "c.company_id, c.id, c.name, c.channel, c.provider_id, c.state, c.subscription, c.default_locale, "
             + "c.created_at, c.updated_at, (SELECT coalesce(jsonb_object_agg(t.locale, t.data), '{}'::jsonb)::text "
-            + "FROM templates t WHERE t.company_id = c.company_id AND t.campaign_id = c.id) AS templates";
+            + "FROM templates t WHERE t.company_id = :companyId AND t.campaign_id = c.id) AS templates";
 
     /** The id is an opaque ULID ({@link Ids#newId()}), never a count. */
     @SqlUpdate("INSERT INTO campaigns (company_id, id, name, channel, provider_id, state, subscription, default_locale) "
@@ -47,8 +50,10 @@ public interface CampaignDao extends SqlObject {
     @SqlQuery("SELECT " + COLUMNS + " FROM campaigns c WHERE c.company_id = :companyId ORDER BY c.created_at, c.id")
     List<Campaign> list(@Bind("companyId") long companyId);
 
-    @SqlUpdate("INSERT INTO templates (company_id, campaign_id, locale, data) VALUES (:companyId, :campaignId, :locale, :data) "
-            + "ON CONFLICT (company_id, campaign_id, locale) DO UPDATE SET data = EXCLUDED.data, updated_at = now()")
+    /** {@code updated_at} comes through EXCLUDED: Citus refuses non-immutable functions in DO UPDATE SET. */
+    @SqlUpdate("INSERT INTO templates (company_id, campaign_id, locale, data, updated_at) "
+            + "VALUES (:companyId, :campaignId, :locale, :data, now()) "
+            + "ON CONFLICT (company_id, campaign_id, locale) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at")
     void upsertTemplate(@Bind("companyId") long companyId, @Bind("campaignId") String campaignId,
                         @Bind("locale") String locale, @Bind("data") @Json Map<String, Object> data);
 

@@ -89,6 +89,29 @@ public interface SendDao {
     List<Send> claim(@Bind("worker") String worker, @Bind("leaseSeconds") double leaseSeconds, @Bind("limit") int limit,
                      @Bind("perCompany") int perCompany);
 
+    /**
+     * Citus mode (docs/scale.md): companies with due sends, read without locks (a multi-shard query may not
+     * lock rows); the claim itself then runs per company, {@link #claimForCompany}, on one shard.
+     */
+    @SqlQuery("SELECT company_id FROM sends WHERE state IN ('pending', 'throttled', 'sending') AND next_attempt_at <= now() "
+            + "GROUP BY company_id LIMIT :limit")
+    List<Long> dueCompanies(@Bind("limit") int limit);
+
+    /** {@link #claim} within one company: a single-shard statement on Citus (router plan), where SKIP LOCKED works. */
+    @SqlQuery("WITH due AS (SELECT company_id, id FROM sends "
+            + "WHERE company_id = :companyId AND state IN ('pending', 'throttled', 'sending') AND next_attempt_at <= now() "
+            + "ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) "
+            + "UPDATE sends s SET state = 'sending', claimed_by = :worker, "
+            + "claimed_until = now() + make_interval(secs => :leaseSeconds), "
+            + "next_attempt_at = now() + make_interval(secs => :leaseSeconds), attempts = s.attempts + 1, updated_at = now() "
+            + "FROM due WHERE s.company_id = :companyId AND s.company_id = due.company_id AND s.id = due.id "
+            + "RETURNING s.company_id, s.id, s.campaign_id, "
+            + "s.profile_id, s.channel, s.address, s.locale, s.context::text AS context, s.idempotency_key, s.state, s.reason, "
+            + "s.attempts, s.next_attempt_at, s.claimed_by, s.claimed_until, s.provider_id, s.provider_message_id, "
+            + "s.last_error, s.token_invalid, s.created_at, s.updated_at, s.sent_at, s.failed_at, s.aborted_at")
+    List<Send> claimForCompany(@Bind("companyId") long companyId, @Bind("worker") String worker,
+                               @Bind("leaseSeconds") double leaseSeconds, @Bind("limit") int limit);
+
     @SqlUpdate("UPDATE sends SET state = 'sent', provider_message_id = :messageId, provider_id = :providerId, "
             + "claimed_by = NULL, claimed_until = NULL, last_error = NULL, sent_at = now(), updated_at = now()" + OWNED)
     int markSent(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker,

@@ -12,6 +12,19 @@ public class DeliveryConfig {
     @Min(0) @Max(64)
     private int workers = 2;
 
+    /**
+     * Claim due sends company by company (one single-shard claim each) instead of with one cross-company
+     * statement. Not configured: set from {@code databaseMode: citus} (docs/scale.md).
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private boolean claimPerCompany = false;
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isClaimPerCompany() { return claimPerCompany; }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public void setClaimPerCompany(boolean b) { this.claimPerCompany = b; }
+
     /** Sends claimed per query. */
     @Min(1) @Max(500)
     private int batchSize = 10;

@@ -87,7 +87,8 @@ public class DeliveryWorkers implements Managed {
             lastLoop.set(System.currentTimeMillis());
             List<Send> batch;
             try {
-                batch = roundRobin(jdbi.withExtension(SendDao.class,
+                batch = roundRobin(config.isClaimPerCompany() ? claimPerCompany(worker, leaseSeconds)
+                        : jdbi.withExtension(SendDao.class,
                         d -> d.claim(worker, leaseSeconds, config.getBatchSize(), config.getMaxInFlightPerCompany())));
                 errorBackoff = idleMs;
             } catch (Exception e) {
@@ -132,6 +133,30 @@ public class DeliveryWorkers implements Managed {
         }
         return out;
     }
+
+    /**
+     * The claim on Citus (docs/scale.md): {@code FOR UPDATE SKIP LOCKED} runs only on one shard, so the
+     * companies with due sends are read first (no locks, all shards), then claimed one company at a time
+     * in a random order (servers polling together start at different companies) until the batch is full.
+     */
+    private List<Send> claimPerCompany(String worker, double leaseSeconds) {
+        int limit = config.getBatchSize();
+        List<Long> companies = new ArrayList<>(jdbi.inTransaction(h -> {
+            // the probe visits every shard: over the one cached connection per worker, not a burst of new ones
+            h.execute("SET LOCAL citus.max_adaptive_executor_pool_size = 1");
+            return h.attach(SendDao.class).dueCompanies(COMPANIES_PER_POLL);
+        }));
+        java.util.Collections.shuffle(companies);
+        List<Send> batch = new ArrayList<>();
+        for (long companyId : companies) {
+            if (batch.size() >= limit || !running) break;
+            int want = limit - batch.size();
+            batch.addAll(jdbi.withExtension(SendDao.class, d -> d.claimForCompany(companyId, worker, leaseSeconds, want)));
+        }
+        return batch;
+    }
+
+    private static final int COMPANIES_PER_POLL = 64;
 
     /** Hands claimed but unprocessed sends back to the queue, due now. */
     private void release(String worker, List<Send> rest) {
