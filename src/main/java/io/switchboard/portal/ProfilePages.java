@@ -139,9 +139,13 @@ public class ProfilePages {
         return names;
     }
 
+    /** One shared writer: a new ObjectMapper per call rebuilt its serializer caches on every profile page. */
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY =
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter();
+
     static String pretty(Object node) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+            return PRETTY.writeValueAsString(node);
         } catch (Exception e) {
             return String.valueOf(node);
         }
