@@ -153,4 +153,20 @@ class PortalCampaignsTest {
         assertThat(PortalIntegrationTest.F.count(q, a.publicId())).isEqualTo(first);
         assertThat(owner.get(base + "/keys").body()).doesNotContain("not tracked").containsPattern("UTC</td><td>\\d{4}-\\d\\d-\\d\\d ");
     }
+
+    @Test
+    void aRateLimitAboveTheCeilingIsAClearErrorOnTheSettingsPage() {
+        Company c = company("Ceiling Co");
+        Browser o = owner(c);
+        String base = "/portal/c/" + c.publicId();
+        o.get(base + "/settings");
+        // switching a window off (0) or going far above the configured limit is the operator's call
+        Res r = o.post(base + "/settings", Map.of("default_region", "US", "cors_origins", "",
+                "burst_client", "0", "steady_client", "100000000"));
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains("class=\"error\"");
+        String settings = PortalIntegrationTest.F.db().withHandle(h -> h.createQuery(
+                "SELECT settings::text FROM companies WHERE public_id = :p").bind("p", c.publicId()).mapTo(String.class).one());
+        assertThat(settings).doesNotContain("burst_per_second");
+    }
 }
