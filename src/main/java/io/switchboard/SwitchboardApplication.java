@@ -252,6 +252,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 delivery.unsubscribes()));
         env.healthChecks().register("delivery", new io.switchboard.health.DeliveryHealthCheck(delivery.workers(),
                 delivery.stallAfter()));
+        portal.useDelivery(env, (company, provider) -> {
+            var check = delivery.testConnection(company, provider);
+            return new io.switchboard.portal.CampaignPages.Check(check.ok(), check.message());
+        }, delivery::providerChanged);
 
         // the Demo company (keyless first start only) and what the console shows once the server listens
         FirstStart.install(env, config, tenancy, this::demoOwnerInvitationUrl);

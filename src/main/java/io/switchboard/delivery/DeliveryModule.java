@@ -31,17 +31,29 @@ public final class DeliveryModule {
     private final TriggerService triggers;
     private final CampaignService campaigns;
     private final Unsubscribes unsubscribes;
-    private final Collection<ChannelSender> senders;
+    private final Map<String, ChannelSender> senders;
     private final Duration stallAfter;
 
     private DeliveryModule(DeliveryWorkers workers, TriggerService triggers, CampaignService campaigns,
-                           Unsubscribes unsubscribes, Collection<ChannelSender> senders, Duration stallAfter) {
+                           Unsubscribes unsubscribes, Map<String, ChannelSender> senders, Duration stallAfter) {
         this.workers = workers;
         this.triggers = triggers;
         this.campaigns = campaigns;
         this.unsubscribes = unsubscribes;
         this.senders = senders;
         this.stallAfter = stallAfter;
+    }
+
+    /** A provider's "test connection" (the portal): connects with its stored configuration, sends nothing. */
+    public ChannelSender.Check testConnection(long companyId, String providerId) {
+        var p = campaigns.provider(companyId, providerId);
+        ChannelSender s = senders.get(p.type());
+        return s == null ? new ChannelSender.Check(false, "No sender for " + p.type() + ".") : s.testConnection(p);
+    }
+
+    /** Drops cached clients of a provider whose configuration changed or that was deleted. */
+    public void providerChanged(long companyId, String providerId) {
+        senders.values().forEach(s -> s.forget(companyId, providerId));
     }
 
     public DeliveryWorkers workers() { return workers; }
@@ -52,7 +64,7 @@ public final class DeliveryModule {
 
     public Unsubscribes unsubscribes() { return unsubscribes; }
 
-    public Collection<ChannelSender> senders() { return senders; }
+    public Collection<ChannelSender> senders() { return senders.values(); }
 
     /** How long the queue may go without progress before the delivery health check reports it. */
     public Duration stallAfter() { return stallAfter; }
@@ -84,6 +96,6 @@ public final class DeliveryModule {
         env.lifecycle().manage(workers);
         Duration stallAfter = Duration.ofMillis(config.getLease().toMilliseconds()
                 + config.getProviderTimeout().toMilliseconds() + config.getPollInterval().toMilliseconds() * 4);
-        return new DeliveryModule(workers, triggers, campaigns, unsubscribes, List.copyOf(senders.values()), stallAfter);
+        return new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
     }
 }

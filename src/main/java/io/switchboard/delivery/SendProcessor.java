@@ -77,7 +77,7 @@ public class SendProcessor {
                 abort(s, worker, "campaign_deleted", null);
                 return;
             }
-            if (Campaign.PAUSED.equals(c.state())) {
+            if (Campaign.PAUSED.equals(c.state()) && !isTest(s)) {
                 h.attach(SendDao.class).release(cid, s.id(), worker, Instant.now().plus(PAUSED_RECHECK));
                 return;
             }
@@ -128,9 +128,14 @@ public class SendProcessor {
         record(s, worker, p, result);
     }
 
+    private static boolean isTest(Send s) {
+        return s.context() != null && s.context().get(io.switchboard.core.campaigns.CampaignService.TEST_SEND) != null;
+    }
+
     /** Why a send must not go out, or null. */
     private String checks(Handle h, Send s, Campaign c, Provider p) {
-        if (!c.isActive()) return "campaign_" + c.state();
+        // a test send (the portal's "Test send", CampaignService#testSend) goes out from a draft or paused campaign
+        if (!c.isActive() && !(isTest(s) && !Campaign.ARCHIVED.equals(c.state()))) return "campaign_" + c.state();
         if (p == null) return "no_provider";
         if (!c.channel().acceptsProvider(p.type())) return "provider_channel_mismatch";
         if (!senders.containsKey(p.type())) return "no_sender_for_" + p.type();

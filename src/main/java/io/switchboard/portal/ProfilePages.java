@@ -37,8 +37,12 @@ public class ProfilePages {
     private final EventReads events;
     private final Activity activity;
 
+    static final int SENDS = 20;
+    private final io.switchboard.core.campaigns.CampaignService campaigns;
+
     public ProfilePages(MemberService members, ProfileSearch search, IdentityService identity, EventReads events,
-                        Activity activity) {
+                        Activity activity, io.switchboard.core.campaigns.CampaignService campaigns) {
+        this.campaigns = campaigns;
         this.members = members;
         this.search = search;
         this.identity = identity;
@@ -107,8 +111,9 @@ public class ProfilePages {
                     .with("message", "This profile was merged into " + p.mergedInto() + ".");
         }
         Optional<EventReads.Cursor> after = eventsAfter == null ? Optional.empty() : EventReads.Cursor.decode(eventsAfter);
-        List<io.switchboard.db.EventDao.EventRow> timeline = events.list(ctx.companyId(), new EventReads.Query(p.id(), null,
-                null, null, true, PAGE + 1, after.orElse(null), EventReads.ALL_TYPES, false));
+        // one connection, the merged-ids set resolved once (docs/portal.md, "Page times")
+        EventReads.ProfileView view = events.profileView(ctx.companyId(), p.id(), PAGE, after.orElse(null));
+        List<io.switchboard.db.EventDao.EventRow> timeline = view.events();
         String next = null;
         if (timeline.size() > PAGE) {
             timeline = timeline.subList(0, PAGE);
@@ -117,18 +122,30 @@ public class ProfilePages {
         }
         Page page = new Page("profile", "Profile", ctx).with("p", p)
                 .with("attributes", pretty(p.attributes())).with("properties", pretty(p.properties()))
-                .with("history", identity.history(ctx.companyId(), p.id()))
+                .with("history", view.history())
                 .with("events", timeline)
-                .with("devices", events.devices(ctx.companyId(), p.id()))
-                .with("subscriptions", events.subscriptions(ctx.companyId(), p.id()))
-                .with("lists", events.memberships(ctx.companyId(), p.id()));
+                .with("devices", view.devices())
+                .with("subscriptions", view.subscriptions())
+                .with("lists", view.memberships())
+                .with("sends", campaigns == null ? List.of() : campaigns.sendsOfProfile(ctx.companyId(), view.ids(), SENDS))
+                .with("campaignNames", campaignNames(ctx));
         if (next != null) page.with("next", next);
         return page;
     }
 
+    private java.util.Map<String, String> campaignNames(PortalContext ctx) {
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        if (campaigns != null) campaigns.campaigns(ctx.companyId()).forEach(c -> names.put(c.id(), c.name()));
+        return names;
+    }
+
+    /** One shared writer: a new ObjectMapper per call rebuilt its serializer caches on every profile page. */
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY =
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter();
+
     static String pretty(Object node) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+            return PRETTY.writeValueAsString(node);
         } catch (Exception e) {
             return String.valueOf(node);
         }

@@ -294,4 +294,80 @@ public class CampaignService {
         return jdbi.withExtension(SendDao.class, d -> d.list(companyId, campaignId, before,
                 state == null ? "" : "AND state = :state", state, limit));
     }
+
+    // ---------------------------------------------------------------- portal use cases
+
+    /**
+     * Renders a template that is not saved yet (the portal's live preview) as the delivery workers would:
+     * validated by the sandbox first, then rendered against the stored profile {@code profileId} (or an
+     * empty user). The campaign gives channel, name and id.
+     */
+    public Map<String, Object> previewDraft(long companyId, String campaignId, String locale,
+                                            Map<String, Object> template, String profileId) {
+        Campaign c = campaign(companyId, campaignId);
+        String l = locale == null || locale.isBlank() ? c.defaultLocale() : locale(locale, A + "locale");
+        templates.validate(c.channel(), l, template, A + "templates");
+        Map<String, Object> user = Map.of();
+        if (profileId != null && !profileId.isBlank()) {
+            user = RenderModel.user(profiles.apply(companyId, profileId.trim()), null, null, null);
+        }
+        Map<String, Object> model = RenderModel.of(Map.of("user", user, "event", Map.of()), c,
+                "https://example.invalid/u/preview");
+        try {
+            return templates.render(template, model);
+        } catch (TemplateEngine.TemplateRenderException e) {
+            throw new ApiException(ErrorKind.UNPROCESSABLE, "The template failed to render: " + e.getMessage());
+        }
+    }
+
+    /** The context key that marks a test send (never written by the trigger API, whose context is user + event). */
+    public static final String TEST_SEND = "test_send";
+
+    /**
+     * Queues a test send of a campaign (any state but archived) to the profile {@code profileId}, at
+     * {@code address} or the profile's own address for the channel. The delivery workers send it like
+     * any other (sandboxed rendering, provider, consent), except that the campaign need not be active.
+     */
+    public Send testSend(long companyId, String campaignId, String profileId, String address, String requestedBy) {
+        Campaign c = campaign(companyId, campaignId);
+        if (Campaign.ARCHIVED.equals(c.state())) {
+            throw ApiException.invalid(A + "state", "An archived campaign cannot send; set it back to draft first.");
+        }
+        if (c.providerId() == null) {
+            throw ApiException.invalid(A + "provider_id", "Choose a provider for this campaign before a test send.");
+        }
+        if (profileId == null || profileId.isBlank()) {
+            throw ApiException.invalid(A + "profile_id", "Choose the profile the test send renders for.");
+        }
+        var p = profiles.apply(companyId, profileId.trim());
+        String to = address == null || address.isBlank() ? switch (c.channel()) {
+            case EMAIL -> p.email();
+            case SMS -> p.phoneNumber();
+            default -> null;
+        } : address.trim();
+        if (c.channel() == Channel.EMAIL && to != null
+                && !io.switchboard.core.identity.Normalizer.email(to).isPresent()) {
+            throw ApiException.invalid(A + "address", "`" + to + "` is not an email address.");
+        }
+        if (to == null && c.channel() != Channel.WEBHOOK) {
+            throw ApiException.invalid(A + "address", "Give an address: the profile has none for " + c.channel().wire() + ".");
+        }
+        if (to != null && to.length() > 320) throw ApiException.invalid(A + "address", "The address is too long.");
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("user", RenderModel.user(p, null, null, null));
+        context.put("event", Map.of());
+        context.put(TEST_SEND, requestedBy == null ? true : requestedBy);
+        String locale = p.attributes().path("locale").asText(null);
+        return jdbi.withExtension(SendDao.class, d -> {
+            String id = d.insert(companyId, io.switchboard.db.Ids.newId(), campaignId, p.id(), c.channel().wire(), to,
+                    locale, context, null, c.providerId()).orElseThrow();
+            return d.find(companyId, id).orElseThrow();
+        });
+    }
+
+    /** The newest sends to a profile and the profiles merged into it (the portal's profile page). */
+    public List<Send> sendsOfProfile(long companyId, java.util.Collection<String> profileIds, int limit) {
+        if (profileIds.isEmpty()) return List.of();
+        return jdbi.withExtension(SendDao.class, d -> d.listByProfiles(companyId, List.copyOf(profileIds), limit));
+    }
 }

@@ -18,6 +18,8 @@ public class TenancyService {
     private final RateLimitCeilings ceilings;
     private final java.util.List<java.util.function.LongConsumer> settingsListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private final KeyUsage keyUsage;
+
     public TenancyService(Jdbi jdbi) {
         this(jdbi, RateLimitCeilings.NONE);
     }
@@ -26,6 +28,7 @@ public class TenancyService {
     public TenancyService(Jdbi jdbi, RateLimitCeilings ceilings) {
         this.jdbi = jdbi;
         this.tx = new Tx(jdbi);
+        this.keyUsage = new KeyUsage(jdbi);
         this.ceilings = ceilings;
     }
 
@@ -159,6 +162,11 @@ public class TenancyService {
 
     public long companyCount() {
         return jdbi.withExtension(CompanyDao.class, CompanyDao::count);
+    }
+
+    /** Marks a key used (the keys page's "last used"): cheap, written off the request path at most once a minute. */
+    public void keyUsed(long companyId, String keyId) {
+        keyUsage.used(companyId, keyId);
     }
 
     /** Whose a presented key is (the auth layer turns it into its principal). */
