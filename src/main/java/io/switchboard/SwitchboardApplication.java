@@ -186,6 +186,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        io.switchboard.http.AsyncRequestLog.install(env, config.getAccessLog());
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
