@@ -64,7 +64,8 @@ public final class FirstStart {
      * Registers the console output of the start: once the server listens, the Demo company (when this start
      * calls for it) and the "ready" block.
      */
-    public static void install(Environment env, SwitchboardConfiguration config, TenancyService tenancy) {
+    public static void install(Environment env, SwitchboardConfiguration config, TenancyService tenancy,
+                               java.util.function.LongFunction<String> ownerInvitation) {
         DemoMode mode = DemoMode.parse(config.getCreateDemoCompany());
         boolean adminToken = !config.getAdminToken().isEmpty();
         env.lifecycle().addEventListener(quietRequestLog());
@@ -79,7 +80,7 @@ public final class FirstStart {
                 String admin = "http://localhost:" + getAdminPort(server);
                 if (demo != null) {
                     printDemo(System.out, api, admin, demo.company().publicId(), demo.publicKey().plaintext(),
-                            demo.secretKey().plaintext(), adminToken);
+                            demo.secretKey().plaintext(), adminToken, ownerInvitation.apply(demo.company().id()));
                 } else {
                     LOG.info("Switchboard is ready: API {}, admin {} (/healthcheck)", api, admin);
                     if (!adminToken) {
@@ -94,13 +95,17 @@ public final class FirstStart {
 
     /** The block printed after a start that created the Demo company (stdout only, once). */
     static void printDemo(PrintStream out, String api, String admin, String companyId, String publicKey,
-                          String secretKey, boolean adminToken) {
+                          String secretKey, boolean adminToken, String invitationUrl) {
         String rule = "=".repeat(78);
         StringBuilder b = new StringBuilder();
         b.append(rule).append('\n');
         b.append(" Switchboard is ready: API ").append(api).append(", admin ").append(admin).append('\n');
         b.append('\n');
-        b.append(" A Demo company was created. Its keys are shown this once; paste this line into a shell:\n");
+        b.append(" A Demo company was created. Open the portal and become its owner (a one-time link):\n");
+        b.append('\n');
+        b.append("   ").append(invitationUrl).append('\n');
+        b.append('\n');
+        b.append(" Its first keys are shown this once; paste this line into a shell to use curl:\n");
         b.append('\n');
         b.append("   export SB=").append(api).append(" CO=").append(companyId).append(" PK=").append(publicKey)
                 .append(" SK=").append(secretKey).append('\n');

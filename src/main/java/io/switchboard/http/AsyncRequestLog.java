@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request log (issue 17): asynchronous, bounded, compact. A request thread only copies five fields
- * (client address, method, masked path, status, bytes, time) into a small record and offers it to a
+ * The request log (issue 17): asynchronous, bounded, compact. A request thread only copies six fields
+ * (client address, method, raw path, status, bytes, time) into a small record and offers it to a
  * bounded queue — it never formats, never writes and never waits. One daemon thread formats the lines
  * and writes them through the logger {@value #LOGGER} (INFO; 5xx at WARN), so the logging configuration
  * routes them like any other log.
@@ -67,8 +67,8 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
     public void log(Request request, Response response) {
         int status = response.getStatus();
         long micros = (System.nanoTime() - request.getBeginNanoTime()) / 1_000;
-        Line line = new Line(Request.getRemoteAddr(request), request.getMethod(),
-                MaskedRequestLog.maskPath(request.getHttpURI().getPath()), status,
+        // the raw path: masking (normalization) happens on the writer thread
+        Line line = new Line(Request.getRemoteAddr(request), request.getMethod(), request.getHttpURI().getPath(), status,
                 Response.getContentBytesWritten(response), micros);
         offer(line);
     }
@@ -154,7 +154,8 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
         queue.drainTo(batch, 1024);
         for (Line l : batch) {
             b.setLength(0);
-            b.append(l.remote()).append(" \"").append(l.method()).append(' ').append(l.path()).append("\" ")
+            b.append(l.remote()).append(" \"").append(l.method()).append(' ').append(MaskedRequestLog.maskPath(l.path()))
+                    .append("\" ")
                     .append(l.status()).append(' ').append(l.bytes()).append(' ');
             // milliseconds with one decimal
             b.append(l.micros() / 1_000).append('.').append((l.micros() / 100) % 10).append("ms");

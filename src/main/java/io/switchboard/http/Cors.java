@@ -38,7 +38,11 @@ public final class Cors {
 
     /** Whether a path (with or without leading slash) is one of the browser-facing public endpoints. */
     public static boolean isPublic(String rawPath) {
-        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        return isPublicNormalized(io.switchboard.limits.EndpointPolicies.normalize(rawPath));
+    }
+
+    /** As {@link #isPublic}, for a path already through {@code EndpointPolicies.normalize}. */
+    public static boolean isPublicNormalized(String p) {
         if (p.startsWith("/client/") || p.equals("/client")) return true;
         if (p.startsWith("/api/client/campaigns/") || p.equals("/api/client/campaigns")) return false;
         return p.startsWith("/api/client/") || p.startsWith("/api/public/apps/") || p.startsWith("/v1/");
@@ -46,7 +50,10 @@ public final class Cors {
 
     /** Klaviyo's client endpoints name their company in the query ({@code ?company_id=}). */
     public static boolean companyInQuery(String rawPath) {
-        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        return companyInQueryNormalized(io.switchboard.limits.EndpointPolicies.normalize(rawPath));
+    }
+
+    public static boolean companyInQueryNormalized(String p) {
         return p.startsWith("/client/") || p.equals("/client");
     }
 

@@ -40,7 +40,7 @@ class AsyncRequestLogTest {
         AsyncRequestLog log = new AsyncRequestLog(64);
         log.start();
         try {
-            log.offer(new Line("10.0.0.1", "GET", "/u/[token]", 200, 512, 2345));
+            log.offer(new Line("10.0.0.1", "GET", "/u;x=1/SecretUnsubToken123", 200, 512, 2345));
             log.offer(new Line("10.0.0.2", "POST", "/v1/batch", 503, 40, 120));
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (list.list.size() < 2 && System.nanoTime() < deadline) Thread.sleep(10);

@@ -156,17 +156,7 @@ public class KlaviyoServerEventsResource {
                          @QueryParam("fields[event]") String fields) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         long companyId = caller.companyId();
-        int size = 200;
-        if (pageSize != null) {
-            try {
-                size = Integer.parseInt(pageSize.trim());
-            } catch (NumberFormatException e) {
-                size = -1;
-            }
-            if (size < 1 || size > 1000) {
-                throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to 1000.");
-            }
-        }
+        int size = io.switchboard.resources.Paging.size(pageSize, 200, 1000);
         boolean desc = false;
         if (sort != null && !sort.isBlank()) {
             switch (sort.trim()) {
@@ -181,8 +171,8 @@ public class KlaviyoServerEventsResource {
         if (cursor != null && !cursor.isBlank()) {
             String c = cursor.trim();
             backwards = c.startsWith(BEFORE);
-            after = Cursor.decode(backwards ? c.substring(BEFORE.length()) : c).orElseThrow(() ->
-                    ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a cursor this server issued."));
+            after = io.switchboard.resources.Paging.cursor(backwards ? c.substring(BEFORE.length()) : c, Cursor::decode);
+            if (after == null) throw io.switchboard.resources.Paging.badCursor();
         }
         java.util.Set<String> only = sparseFields(fields);
         Filter f = parseFilter(companyId, filter);
@@ -312,7 +302,8 @@ public class KlaviyoServerEventsResource {
                     f.name = name;
                 }
                 case "datetime", "timestamp" -> {
-                    Instant t = field.equals("timestamp") ? epoch(value) : Body.parseTime(value);
+                    Instant t = (field.equals("timestamp") ? io.switchboard.core.Times.epochSeconds(value)
+                            : io.switchboard.core.Times.parse(value.replace(" ", "+"))).orElse(null); // years 1-9999
                     if (t == null) throw badFilter("`" + value + "` is not a valid " + field);
                     switch (op) {
                         case "greater-than" -> f.from = max(f.from, t.plusNanos(1000));
@@ -326,14 +317,6 @@ public class KlaviyoServerEventsResource {
             }
         }
         return f;
-    }
-
-    private static Instant epoch(String v) {
-        try {
-            return Instant.ofEpochSecond(Long.parseLong(v));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static Instant max(Instant a, Instant b) {
