@@ -57,6 +57,9 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
     private final LongAdder droppedErrors = new LongAdder();
     private final LongAdder written = new LongAdder();
     private volatile Thread writer;
+    private static final int MASK_CACHE = 4096;
+    /** Only the writer thread uses it. */
+    private final java.util.HashMap<String, String> masked = new java.util.HashMap<>();
 
     public AsyncRequestLog(int queueSize) {
         this.queue = new ArrayBlockingQueue<>(queueSize);
@@ -154,8 +157,7 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
         queue.drainTo(batch, 1024);
         for (Line l : batch) {
             b.setLength(0);
-            b.append(l.remote()).append(" \"").append(l.method()).append(' ').append(MaskedRequestLog.maskPath(l.path()))
-                    .append("\" ")
+            b.append(l.remote()).append(" \"").append(maskedRequest(l.method(), l.path())).append("\" ")
                     .append(l.status()).append(' ').append(l.bytes()).append(' ');
             // milliseconds with one decimal
             b.append(l.micros() / 1_000).append('.').append((l.micros() / 100) % 10).append("ms");
@@ -164,6 +166,23 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
             written.increment();
         }
         batch.clear();
+    }
+
+    /**
+     * "METHOD path" as it may be logged: the unsubscribe token and matrix parameters masked
+     * ({@link MaskedRequestLog#maskPath}), then anything credential-like masked by {@link CredentialLogGuard}
+     * (a key pasted into a path) — which therefore skips these lines. Remembered per distinct request line
+     * (bounded), since nearly every request repeats one: the regular expressions run once per path, not
+     * once per request.
+     */
+    String maskedRequest(String method, String path) {
+        String key = method + ' ' + path;
+        String m = masked.get(key);
+        if (m != null) return m;
+        m = CredentialLogGuard.maskInstalled(method + ' ' + MaskedRequestLog.maskPath(path));
+        if (masked.size() >= MASK_CACHE) masked.clear();
+        masked.put(key, m);
+        return m;
     }
 
     /** Installs the log when {@code accessLog.enabled}: managed (its writer thread), metrics, added to the server. */

@@ -37,21 +37,26 @@ class AsyncRequestLogTest {
         list.start();
         out.addAppender(list);
         out.setLevel(Level.INFO);
+        CredentialLogGuard.install(null);
         AsyncRequestLog log = new AsyncRequestLog(64);
         log.start();
         try {
             log.offer(new Line("10.0.0.1", "GET", "/u;x=1/SecretUnsubToken123", 200, 512, 2345));
             log.offer(new Line("10.0.0.2", "POST", "/v1/batch", 503, 40, 120));
+            // a key pasted into a path: masked by the credential guard (the guard skips request lines)
+            log.offer(new Line("10.0.0.3", "GET", "/api/sk_live0123456789abcdef/x", 404, 0, 50));
+            log.offer(new Line("10.0.0.3", "GET", "/api/sk_live0123456789abcdef/x", 404, 0, 50));
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (list.list.size() < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+            while (list.list.size() < 4 && System.nanoTime() < deadline) Thread.sleep(10);
         } finally {
             log.stop();
             out.detachAppender(list);
         }
         List<ILoggingEvent> events = list.list;
         assertThat(events).extracting(ILoggingEvent::getFormattedMessage)
-                .containsExactly("10.0.0.1 \"GET /u/[token]\" 200 512 2.3ms", "10.0.0.2 \"POST /v1/batch\" 503 40 0.1ms");
-        assertThat(events).extracting(ILoggingEvent::getLevel).containsExactly(Level.INFO, Level.WARN);
-        assertThat(log.written()).isEqualTo(2);
+                .containsExactly("10.0.0.1 \"GET /u/[token]\" 200 512 2.3ms", "10.0.0.2 \"POST /v1/batch\" 503 40 0.1ms",
+                        "10.0.0.3 \"GET /api/sk_[masked]/x\" 404 0 0.0ms", "10.0.0.3 \"GET /api/sk_[masked]/x\" 404 0 0.0ms");
+        assertThat(events).extracting(ILoggingEvent::getLevel).containsExactly(Level.INFO, Level.WARN, Level.INFO, Level.INFO);
+        assertThat(log.written()).isEqualTo(4);
     }
 }
