@@ -209,6 +209,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        io.switchboard.http.AsyncRequestLog.install(env, config.getAccessLog());
         // admin port auth, credential-free logs, request bodies read before a thread is taken, JSON errors
         io.switchboard.http.Edge.install(env, config.getHttpEdge(), config.getAdminToken());
 

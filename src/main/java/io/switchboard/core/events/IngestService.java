@@ -429,8 +429,8 @@ public class IngestService {
             if (isActivity(e.type())) lastEvent.merge(r.profileId(), e.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
         }
         EventDao dao = Daos.attach(h, EventDao.class);
-        dao.insert(companyId, now, occurred, ids, profiles, types, names, props, values, currencies, sources, dedups,
-                raws);
+        io.switchboard.db.EventCopy.insert(h, companyId, now, occurred, ids, profiles, types, names, props, values,
+                currencies, sources, dedups, raws);
         if (!metricNames.isEmpty()) {
             String[] mn = metricNames.toArray(String[]::new);
             String[] mid = new String[mn.length];
