@@ -39,10 +39,14 @@ public record RequestPath(String normalized, boolean matrixParameters, Dialect d
         return rp;
     }
 
-    private static RequestPath classify(String method, String rawPath) {
+    static RequestPath classify(String method, String rawPath) {
         String n = EndpointPolicies.normalize(rawPath);
         return new RequestPath(n, EndpointPolicies.hasMatrixParameters(rawPath), Dialect.forNormalizedPath(n),
                 EndpointPolicies.ofNormalized(method, n), Cors.isPublicNormalized(n), Cors.companyInQueryNormalized(n));
+    }
+
+    static int cachedEntries() {
+        return CACHE.size();
     }
 
     /** The request's classification (computed on first use and kept for the rest of the request). */

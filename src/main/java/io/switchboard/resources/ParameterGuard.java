@@ -42,7 +42,7 @@ public class ParameterGuard implements ContainerRequestFilter {
     }
 
     /** Whether a raw (still percent-encoded) URI part may decode to a NUL: it holds "%00" or a NUL itself. */
-    static boolean rawMayHoldNul(String raw) {
+    public static boolean rawMayHoldNul(String raw) {
         return raw != null && (raw.contains("%00") || raw.indexOf('\0') >= 0);
     }
 
