@@ -78,8 +78,9 @@ public class ParameterGuard implements ContainerRequestFilter {
             throw ApiException.invalidParameter("Content-Type", "The `Content-Type` header is not a valid media type.");
         }
         try {
-            rc.getAcceptableMediaTypes();
-            rc.getAcceptableLanguages();
+            // absent headers cannot be malformed: parsing them only built default lists (with Locale lookups)
+            if (rc.getHeaderString("Accept") != null) rc.getAcceptableMediaTypes();
+            if (rc.getHeaderString("Accept-Language") != null) rc.getAcceptableLanguages();
         } catch (RuntimeException e) {
             String name = e.getMessage() != null && e.getMessage().contains("anguage") ? "Accept-Language" : "Accept";
             throw ApiException.invalidParameter(name, "The `" + name + "` header is not valid.");
