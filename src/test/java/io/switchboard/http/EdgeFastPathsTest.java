@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-request shortcuts of issue 17 (docs/performance.md, "Third round") decide exactly what the slow
+ * The per-request shortcuts of issue 17 (docs/performance.md, "Issue 17, third round") decide exactly what the slow
  * paths they skip would have decided.
  */
 class EdgeFastPathsTest {
