@@ -2,7 +2,7 @@ package io.switchboard.delivery;
 
 import io.switchboard.core.devices.PushTokenStore;
 import io.switchboard.core.events.EventRecorder;
-import io.dropwizard.core.setup.Environment;
+import com.codahale.metrics.MetricRegistry;
 import io.switchboard.core.campaigns.CampaignService;
 import io.switchboard.core.devices.DevicePushTokens;
 import io.switchboard.core.events.EventStoreDeliveryEvents;
@@ -22,8 +22,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Builds campaigns and delivery (called from the one wiring root, {@code SwitchboardApplication.run}):
- * services, the channel senders and the queue workers (managed: started with the server, drained on
- * shutdown). It registers nothing on Jersey: the wiring root registers the admin, trigger and
+ * services, the channel senders and the queue workers. It registers nothing: the wiring root manages
+ * {@link #workers()} (started with the server, drained on shutdown) and registers the admin, trigger and
  * unsubscribe resources and the health check from what this returns.
  */
 public final class DeliveryModule {
@@ -69,7 +69,7 @@ public final class DeliveryModule {
     /** How long the queue may go without progress before the delivery health check reports it. */
     public Duration stallAfter() { return stallAfter; }
 
-    public static DeliveryModule build(Environment env, DeliveryConfig config, Jdbi jdbi, TenancyService tenancy,
+    public static DeliveryModule build(MetricRegistry metrics, DeliveryConfig config, Jdbi jdbi, TenancyService tenancy,
                                        IdentityService identity, SettingsCache settings, IngestService ingest) {
         // delivery's profile events and push tokens live in the shared stores (events, devices): core's ports
         EventRecorder events = new EventStoreDeliveryEvents(ingest);
@@ -91,9 +91,8 @@ public final class DeliveryModule {
         SendProcessor processor = new SendProcessor(jdbi, tenancy, templates, senders, new RateLimiter(jdbi),
                 new Backoff(Duration.ofMillis(config.getBackoffBase().toMilliseconds()),
                         Duration.ofMillis(config.getBackoffMax().toMilliseconds())),
-                config.getMaxAttempts(), events, pushTokens, unsubscribes).withMetrics(env.metrics());
+                config.getMaxAttempts(), events, pushTokens, unsubscribes).withMetrics(metrics);
         DeliveryWorkers workers = new DeliveryWorkers(jdbi, processor, config, senders.values());
-        env.lifecycle().manage(workers);
         Duration stallAfter = Duration.ofMillis(config.getLease().toMilliseconds()
                 + config.getProviderTimeout().toMilliseconds() + config.getPollInterval().toMilliseconds() * 4);
         return new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
