@@ -7,9 +7,9 @@ package io.switchboard.errors;
 public enum Dialect {
     KLAVIYO_CLIENT, KLAVIYO_SERVER, PARCELVOY, DITTOFEED, SEGMENT, ADMIN, OTHER;
 
-    /** The dialect of a path as it arrived (normalized first: see {@code EndpointPolicies.normalize}). */
+    /** The dialect of a path as it arrived (normalized first: see {@link RequestPaths#normalize}). */
     public static Dialect forPath(String rawPath) {
-        return forNormalizedPath(io.switchboard.limits.EndpointPolicies.normalize(rawPath));
+        return forNormalizedPath(RequestPaths.normalize(rawPath));
     }
 
     /** The dialect of a path already through {@code EndpointPolicies.normalize}. */

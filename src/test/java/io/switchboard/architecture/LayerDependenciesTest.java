@@ -90,6 +90,24 @@ class LayerDependenciesTest {
                 .check(main);
     }
 
+    /**
+     * No package cycles among the top-level packages ({@code io.switchboard.(*)..}). The one accepted
+     * back-edge is {@code db → core}: DAOs map rows into core's records (Profile, Company, Campaign…) that
+     * core's services return; core calls the DAOs.
+     */
+    @Test
+    void topLevelPackagesAreFreeOfCycles() {
+        com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
+                .matching("io.switchboard.(*)..")
+                .should().beFreeOfCycles()
+                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("DAOs of db/",
+                                (JavaClass c) -> c.getPackageName().startsWith("io.switchboard.db")),
+                        com.tngtech.archunit.base.DescribedPredicate.describe("core's records",
+                                (JavaClass c) -> c.getPackageName().startsWith("io.switchboard.core")))
+                .because("a cycle means neither package can be understood, tested or moved without the other")
+                .check(main);
+    }
+
     /** Registration calls on Dropwizard's environment: "owner class#method". */
     static final java.util.Set<String> REGISTRATIONS = java.util.Set.of(
             "io.dropwizard.jersey.setup.JerseyEnvironment#register",

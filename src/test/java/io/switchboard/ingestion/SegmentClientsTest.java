@@ -1,5 +1,6 @@
 package io.switchboard.ingestion;
 
+import io.switchboard.core.tenancy.RateLimit;
 import static io.switchboard.ingestion.IngestionTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
