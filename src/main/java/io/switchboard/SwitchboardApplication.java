@@ -31,7 +31,7 @@ import io.switchboard.resources.klaviyo.KlaviyoClientProfilesResource;
 import io.switchboard.resources.klaviyo.KlaviyoProfileJobsResource;
 import io.switchboard.resources.klaviyo.KlaviyoProfilesResource;
 import io.switchboard.resources.klaviyo.KlaviyoRevisionFilter;
-import io.switchboard.core.tenancy.SettingsCache;
+import io.switchboard.core.tenancy.CompanySettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.EmbeddedDatabase;
 import io.switchboard.db.Migrations;
@@ -166,8 +166,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // core services
         TenancyService tenancy = new TenancyService(jdbi, config.getRateLimits()); // + rate-limit ceilings
         Authenticators authenticators = new Authenticators(tenancy, config.getAdminToken(), Duration.ofSeconds(1));
-        SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
-        tenancy.onSettingsChanged(settings::invalidate);
+        // input limits, CORS, rate limits, database-outage handling (docs/operations.md); registered below
+        Operations ops = Operations.build(dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        // the one settings cache (1 s, outage-aware), for the HTTP filters and the core use cases alike
+        CompanySettingsCache settings = ops.companySettings();
         Tx tx = new Tx(jdbi);
         // concurrent write requests share one transaction and one commit (see core/GroupCommit)
         GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics())
@@ -210,7 +212,6 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new KlaviyoRevisionFilter.Feature());
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
-        Operations ops = Operations.build(dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
         ops.managed().forEach(env.lifecycle()::manage);
         env.lifecycle().addEventListener(ops.lifecycleListener());
         ops.jerseyComponents().forEach(env.jersey()::register);
@@ -256,7 +257,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         config.getDelivery().setClaimPerCompany(config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS);
         io.switchboard.delivery.DeliveryModule delivery = io.switchboard.delivery.DeliveryModule.build(env.metrics(),
                 config.getDelivery(), jdbi, tenancy, identity, settings, ingest);
-        env.lifecycle().manage(delivery.workers());
+        delivery.managed().forEach(env.lifecycle()::manage);
         env.jersey().register(new io.switchboard.resources.AdminProvidersResource(tenancy, delivery.campaigns(),
                 delivery.senders()));
         env.jersey().register(new io.switchboard.resources.AdminCampaignsResource(tenancy, delivery.campaigns()));

@@ -11,7 +11,7 @@ import io.switchboard.core.tenancy.CompanySettings;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.health.DatabaseMonitor;
 import io.switchboard.limits.Bucket4jBuckets;
-import io.switchboard.limits.CompanySettingsCache;
+import io.switchboard.core.tenancy.CompanySettingsCache;
 import io.switchboard.core.InputLimits;
 import io.switchboard.limits.RateLimitConfig;
 import io.switchboard.limits.RateLimiter;

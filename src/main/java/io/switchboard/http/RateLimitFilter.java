@@ -3,7 +3,7 @@ package io.switchboard.http;
 import io.switchboard.auth.Caller;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.ErrorKind;
-import io.switchboard.limits.CompanySettingsCache;
+import io.switchboard.core.tenancy.CompanySettingsCache;
 import io.switchboard.limits.EndpointPolicies;
 import io.switchboard.core.tenancy.RateClass;
 import io.switchboard.core.tenancy.RateLimit;

@@ -7,7 +7,7 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.core.tenancy.CompanySettings;
 import io.switchboard.limits.Bucket4jBuckets;
-import io.switchboard.limits.CompanySettingsCache;
+import io.switchboard.core.tenancy.CompanySettingsCache;
 import io.switchboard.limits.EndpointPolicies;
 import io.switchboard.core.tenancy.RateClass;
 import io.switchboard.core.tenancy.RateLimit;
