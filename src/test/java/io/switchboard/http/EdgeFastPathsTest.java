@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.resources.ParameterGuard;
-import io.switchboard.resources.ingest.Body;
+import io.switchboard.api.Body;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
