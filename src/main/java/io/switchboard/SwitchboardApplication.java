@@ -202,6 +202,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new KlaviyoClientEventsResource(ingest, klaviyoEvents));
         env.jersey().register(new KlaviyoServerEventsResource(ingest, klaviyoEvents, eventReads, identity));
         env.jersey().register(new FormsResource());
+        io.switchboard.audiences.AudiencesModule.register(env, tx, identity, ingest); // docs/audiences.md
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));
         if (config.isBenchEndpoints()) {

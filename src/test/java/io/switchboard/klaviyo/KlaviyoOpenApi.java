@@ -117,6 +117,12 @@ final class KlaviyoOpenApi {
             "/client/back-in-stock-subscriptions", "/api/profiles", "/api/profiles/{id}", "/api/profile-import",
             "/api/profile-merge", "/api/events", "/api/events/{id}", "/api/data-privacy-deletion-jobs");
 
+    /** Audience operations (issue 15, docs/audiences.md): metrics, lists, subscriptions, bulk jobs, segments. */
+    static final Set<String> AUDIENCES = Set.of("/api/metrics", "/api/metrics/{id}", "/api/metric-aggregates",
+            "/api/events/{id}/metric", "/api/events/{id}/relationships/metric", "/api/events/{id}/relationships/profile",
+            "/api/lists", "/api/lists/{id}", "/api/lists/{id}/profiles", "/api/lists/{id}/relationships/profiles",
+            "/api/profiles/{id}/lists", "/api/profiles/{id}/relationships/lists");
+
     /**
      * Loads a document and prunes it to the operations Switchboard serves and the components they reach.
      * The validator copies every component schema into each schema it compiles; on Klaviyo's whole
@@ -131,7 +137,7 @@ final class KlaviyoOpenApi {
             List<String> drop = new ArrayList<>();
             paths.fieldNames().forEachRemaining(p -> {
                 String key = p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-                if (!SERVED.contains(key)) drop.add(p);
+                if (!SERVED.contains(key) && !AUDIENCES.contains(key)) drop.add(p);
             });
             paths.remove(drop);
             Set<String> reached = new HashSet<>();
