@@ -78,6 +78,14 @@ final class KlaviyoOpenApi {
                                 WhitelistRules.allOf(WhitelistRules.isResponse(),
                                         WhitelistRules.messageHasKey("validation.response.body.schema.oneOf"),
                                         WhitelistRules.messageContainsRegexp(".*/location/(latitude|longitude)'.*")))
+                        // GET /api/lists/{id}'s data is allOf(an object adding attributes.profile_count, the list
+                        // resource); merging the combinator keeps only the second part's nested attributes, so the
+                        // profile_count that Klaviyo's document itself lists is reported as not allowed.
+                        .withRule("list profile_count",
+                                WhitelistRules.allOf(WhitelistRules.isResponse(),
+                                        WhitelistRules.messageHasKey("validation.response.body.schema.additionalProperties"),
+                                        WhitelistRules.messageContainsSubstring("'/data/attributes'"),
+                                        WhitelistRules.messageContainsSubstring("[\"profile_count\"]")))
                         // Server-side profile writes took `anonymous_id` until revision 2025-07-15 (research §3);
                         // this 2026-07-15 document no longer lists it, so requests at older revisions differ.
                         .withRule("anonymous_id before 2025-10-15",
