@@ -191,7 +191,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
         env.jersey().register(new KlaviyoClientProfilesResource(identity, groupCommit));
-        env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries));
+        var audiences = io.switchboard.audiences.AudiencesModule.register(env, tx, identity, ingest); // docs/audiences.md
+        env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries, audiences.consent()));
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity, profileQueries));
@@ -202,7 +203,6 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new KlaviyoClientEventsResource(ingest, klaviyoEvents));
         env.jersey().register(new KlaviyoServerEventsResource(ingest, klaviyoEvents, eventReads, identity));
         env.jersey().register(new FormsResource());
-        io.switchboard.audiences.AudiencesModule.register(env, tx, identity, ingest); // docs/audiences.md
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));
         if (config.isBenchEndpoints()) {

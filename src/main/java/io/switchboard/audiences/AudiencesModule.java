@@ -2,10 +2,13 @@ package io.switchboard.audiences;
 
 import io.dropwizard.core.setup.Environment;
 import io.switchboard.core.Tx;
+import io.switchboard.core.audiences.AudienceProfileListener;
 import io.switchboard.core.audiences.ListService;
+import io.switchboard.core.audiences.SubscriptionService;
 import io.switchboard.core.audiences.MetricService;
 import io.switchboard.core.events.IngestService;
 import io.switchboard.core.identity.IdentityService;
+import io.switchboard.resources.klaviyo.KlaviyoConsentResource;
 import io.switchboard.resources.klaviyo.KlaviyoListsResource;
 import io.switchboard.resources.klaviyo.KlaviyoMetricsResource;
 
@@ -14,15 +17,29 @@ import io.switchboard.resources.klaviyo.KlaviyoMetricsResource;
  * bulk jobs, segments; their use cases, Klaviyo resources and background workers (docs/audiences.md).
  */
 public final class AudiencesModule {
-    private AudiencesModule() {}
+    private final SubscriptionService consent;
 
-    public static void register(Environment env, Tx tx, IdentityService identity, IngestService ingest) {
+    private AudiencesModule(SubscriptionService consent) {
+        this.consent = consent;
+    }
+
+    /** Consent reads for profile resources ({@code additional-fields[profile]=subscriptions}). */
+    public SubscriptionService consent() {
+        return consent;
+    }
+
+    public static AudiencesModule register(Environment env, Tx tx, IdentityService identity, IngestService ingest) {
         MetricService metrics = new MetricService(tx.jdbi());
         ListService lists = new ListService(tx);
+        SubscriptionService consent = new SubscriptionService(tx, ingest);
+        identity.addListener(new AudienceProfileListener());
         env.jersey().register(new KlaviyoMetricsResource.Metrics(metrics));
         env.jersey().register(new KlaviyoMetricsResource.EventMetric(metrics));
         env.jersey().register(new KlaviyoMetricsResource.Aggregates(metrics));
-        env.jersey().register(new KlaviyoListsResource.Lists(lists, identity));
+        env.jersey().register(new KlaviyoListsResource.Lists(lists, identity, consent));
         env.jersey().register(new KlaviyoListsResource.ProfileLists(lists, identity));
+        env.jersey().register(new KlaviyoConsentResource.Subscriptions(consent));
+        env.jersey().register(new KlaviyoConsentResource.Suppressions(consent));
+        return new AudiencesModule(consent);
     }
 }

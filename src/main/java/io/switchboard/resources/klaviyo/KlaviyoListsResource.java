@@ -12,6 +12,7 @@ import io.switchboard.auth.AuthDialect;
 import io.switchboard.auth.Caller;
 import io.switchboard.core.audiences.AudienceList;
 import io.switchboard.core.audiences.ListService;
+import io.switchboard.core.audiences.SubscriptionService;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.Profile;
 import io.switchboard.errors.ApiException;
@@ -101,10 +102,12 @@ public final class KlaviyoListsResource {
         static final int MEMBERS_MAX = 100;
         private final ListService lists;
         private final IdentityService identity;
+        private final SubscriptionService consent;
 
-        public Lists(ListService lists, IdentityService identity) {
+        public Lists(ListService lists, IdentityService identity, SubscriptionService consent) {
             this.lists = lists;
             this.identity = identity;
+            this.consent = consent;
         }
 
         @POST
@@ -260,7 +263,7 @@ public final class KlaviyoListsResource {
                                                                 @QueryParam("additional-fields[profile]") String more) {
             KlaviyoProfilesResource.requireSecret(caller);
             Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
-            KlaviyoMetricsResource.fields(more, "additional-fields[profile]", Set.of("subscriptions"));
+            boolean withSubscriptions = KlaviyoConsentResource.wantsSubscriptions(more);
             ListService.MemberPage page = lists.members(caller.companyId(), id,
                     memberQuery(filter, sort, size, cursor), true);
             KlaviyoProfileMapper mapper = KlaviyoProfilesResource.mapper(ui);
@@ -268,6 +271,9 @@ public final class KlaviyoListsResource {
                     ui.getRequestUri().toString(), next(page) == null ? null
                             : jakarta.ws.rs.core.UriBuilder.fromUri(ui.getRequestUri())
                             .replaceQueryParam("page[cursor]", next(page)).build().toString(), null);
+            if (withSubscriptions) {
+                KlaviyoConsentResource.addSubscriptions(consent, caller.companyId(), page.profiles(), doc.get());
+            }
             for (int i = 0; i < doc.get().size(); i++) {
                 KlaviyoProfileDto d = doc.get().get(i);
                 Instant joined = page.members().stream().filter(m -> m.profileId().equals(d.id)).findFirst()
