@@ -3,12 +3,17 @@ package io.switchboard.audiences;
 import io.dropwizard.core.setup.Environment;
 import io.switchboard.core.Tx;
 import io.switchboard.core.audiences.AudienceProfileListener;
+import io.switchboard.core.audiences.BulkJobService;
+import io.switchboard.core.audiences.Job;
+import io.switchboard.core.audiences.JobWorker;
 import io.switchboard.core.audiences.ListService;
 import io.switchboard.core.audiences.SubscriptionService;
 import io.switchboard.core.audiences.MetricService;
 import io.switchboard.core.events.IngestService;
 import io.switchboard.core.identity.IdentityService;
+import io.switchboard.resources.klaviyo.KlaviyoBulkJobsResource;
 import io.switchboard.resources.klaviyo.KlaviyoConsentResource;
+import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper;
 import io.switchboard.resources.klaviyo.KlaviyoListsResource;
 import io.switchboard.resources.klaviyo.KlaviyoMetricsResource;
 
@@ -40,6 +45,12 @@ public final class AudiencesModule {
         env.jersey().register(new KlaviyoListsResource.ProfileLists(lists, identity));
         env.jersey().register(new KlaviyoConsentResource.Subscriptions(consent));
         env.jersey().register(new KlaviyoConsentResource.Suppressions(consent));
+        BulkJobService jobs = new BulkJobService(tx, ingest)
+                .decoder(Job.Kind.PROFILE_IMPORT, KlaviyoBulkJobsResource.profileDecoder())
+                .decoder(Job.Kind.EVENT_CREATE, KlaviyoBulkJobsResource.eventDecoder(new KlaviyoEventMapper(identity)));
+        env.jersey().register(new KlaviyoBulkJobsResource.ProfileImport(jobs, lists));
+        env.jersey().register(new KlaviyoBulkJobsResource.EventCreate(jobs));
+        env.lifecycle().manage(new JobWorker(jobs, 500));
         return new AudiencesModule(consent);
     }
 }

@@ -76,4 +76,21 @@ public interface JobDao extends SqlObject {
             + "claimed_until = NULL, payload = '[]'::jsonb WHERE company_id = :companyId AND id = :id "
             + "AND claimed_by = :worker AND status = 'processing'")
     int complete(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker);
+
+    /** Items (cursor, cursor + n] of a job's payload, as JSON text, in order. */
+    @SqlQuery("SELECT t.elem::text FROM audience_jobs j, jsonb_array_elements(j.payload) WITH ORDINALITY AS t(elem, i) "
+            + "WHERE j.company_id = :companyId AND j.id = :id AND t.i > :cursor AND t.i <= :cursor + :n ORDER BY t.i")
+    List<String> items(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("cursor") int cursor,
+                       @Bind("n") int n);
+
+    @SqlUpdate("INSERT INTO audience_jobs (company_id, id, kind, status, payload, list_ids, total_count, created_at) "
+            + "VALUES (:companyId, :id, :kind, 'queued', :payload::jsonb, :listIds, :total, :now)")
+    void enqueue(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("kind") String kind,
+                 @Bind("payload") String payload, @Bind("listIds") String[] listIds, @Bind("total") int total,
+                 @Bind("now") Instant now);
+
+    @SqlUpdate("UPDATE audience_jobs SET status = 'cancelled', completed_at = now(), claimed_by = NULL, "
+            + "claimed_until = NULL, payload = '[]'::jsonb WHERE company_id = :companyId AND kind = :kind AND id = :id "
+            + "AND status IN ('queued', 'processing')")
+    int cancel(@Bind("companyId") long companyId, @Bind("kind") String kind, @Bind("id") String id);
 }

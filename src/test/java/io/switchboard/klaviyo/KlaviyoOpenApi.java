@@ -136,7 +136,11 @@ final class KlaviyoOpenApi {
             "/api/profiles/{id}/lists", "/api/profiles/{id}/relationships/lists",
             "/api/profile-subscription-bulk-create-jobs", "/api/profile-subscription-bulk-delete-jobs",
             "/api/profile-suppression-bulk-create-jobs", "/api/profile-suppression-bulk-create-jobs/{job_id}",
-            "/api/profile-suppression-bulk-delete-jobs", "/api/profile-suppression-bulk-delete-jobs/{job_id}");
+            "/api/profile-suppression-bulk-delete-jobs", "/api/profile-suppression-bulk-delete-jobs/{job_id}",
+            "/api/profile-bulk-import-jobs", "/api/profile-bulk-import-jobs/{job_id}", "/api/profile-bulk-import-jobs/{id}/lists",
+            "/api/profile-bulk-import-jobs/{id}/relationships/lists", "/api/profile-bulk-import-jobs/{id}/profiles",
+            "/api/profile-bulk-import-jobs/{id}/relationships/profiles", "/api/profile-bulk-import-jobs/{id}/import-errors",
+            "/api/event-bulk-create-jobs");
 
     /**
      * Loads a document and prunes it to the operations Switchboard serves and the components they reach.
