@@ -50,3 +50,90 @@ CREATE TABLE audience_jobs (
 );
 CREATE INDEX audience_jobs_pending_idx ON audience_jobs (created_at) WHERE status IN ('queued', 'processing');
 CREATE INDEX audience_jobs_kind_idx ON audience_jobs (company_id, kind, created_at, id);
+
+--changeset switchboard:008-segments splitStatements:false
+-- Dynamic segments (Klaviyo definition kept as sent; compiled to SQL by core/audiences/SegmentSql).
+-- version moves on every definition change; the segment worker recomputes a segment from scratch while
+-- computed_version < version (and on a schedule when the definition has relative-time conditions), and
+-- keeps memberships current from the dirty-profiles queue in between.
+CREATE TABLE segments (
+    company_id        bigint      NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+    id                text        NOT NULL,
+    name              text        NOT NULL,
+    definition        jsonb       NOT NULL,
+    is_starred        boolean     NOT NULL DEFAULT false,
+    relative          boolean     NOT NULL DEFAULT false,
+    version           integer     NOT NULL DEFAULT 1,
+    computed_version  integer     NOT NULL DEFAULT 0,
+    computed_at       timestamptz,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, id)
+);
+CREATE INDEX segments_stale_idx ON segments (updated_at) WHERE computed_version < version;
+
+CREATE TABLE segment_memberships (
+    company_id  bigint      NOT NULL,
+    segment_id  text        NOT NULL,
+    profile_id  varchar(26) NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, segment_id, profile_id),
+    FOREIGN KEY (company_id, segment_id) REFERENCES segments (company_id, id) ON DELETE CASCADE
+);
+CREATE INDEX segment_memberships_profile_idx ON segment_memberships (company_id, profile_id);
+
+-- Profiles whose segment memberships may have changed. Filled by statement-level triggers (one INSERT per
+-- writing statement, and only for companies that have segments), drained every second by the worker:
+-- the work of re-evaluating stays out of the ingestion request.
+CREATE TABLE segment_dirty_profiles (
+    company_id  bigint      NOT NULL,
+    profile_id  varchar(26) NOT NULL,
+    queued_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, profile_id)
+);
+
+CREATE FUNCTION segment_dirty_from_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO segment_dirty_profiles (company_id, profile_id)
+    SELECT DISTINCT n.company_id, n.profile_id FROM new_rows n
+    WHERE EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION segment_dirty_from_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO segment_dirty_profiles (company_id, profile_id)
+    SELECT DISTINCT n.company_id, n.profile_id FROM new_rows n
+    WHERE n.source <> 'segments' AND EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION segment_dirty_from_profiles() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO segment_dirty_profiles (company_id, profile_id)
+    SELECT DISTINCT n.company_id, COALESCE(n.merged_into, n.id) FROM new_rows n
+    WHERE EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER events_segment_dirty AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_events();
+CREATE TRIGGER profiles_segment_dirty_ins AFTER INSERT ON profiles REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_profiles();
+CREATE TRIGGER profiles_segment_dirty_upd AFTER UPDATE ON profiles REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_profiles();
+CREATE TRIGGER subscriptions_segment_dirty_ins AFTER INSERT ON subscriptions REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
+CREATE TRIGGER subscriptions_segment_dirty_upd AFTER UPDATE ON subscriptions REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
+CREATE TRIGGER list_memberships_segment_dirty_ins AFTER INSERT ON list_memberships REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
+CREATE TRIGGER list_memberships_segment_dirty_del AFTER DELETE ON list_memberships REFERENCING OLD TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
+CREATE TRIGGER suppressions_segment_dirty_ins AFTER INSERT ON suppressions REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
+CREATE TRIGGER suppressions_segment_dirty_del AFTER DELETE ON suppressions REFERENCING OLD TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();

@@ -7,6 +7,8 @@ import io.switchboard.core.audiences.BulkJobService;
 import io.switchboard.core.audiences.Job;
 import io.switchboard.core.audiences.JobWorker;
 import io.switchboard.core.audiences.ListService;
+import io.switchboard.core.audiences.SegmentService;
+import io.switchboard.core.audiences.SegmentWorker;
 import io.switchboard.core.audiences.SubscriptionService;
 import io.switchboard.core.audiences.MetricService;
 import io.switchboard.core.events.IngestService;
@@ -15,6 +17,7 @@ import io.switchboard.resources.klaviyo.KlaviyoBulkJobsResource;
 import io.switchboard.resources.klaviyo.KlaviyoConsentResource;
 import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper;
 import io.switchboard.resources.klaviyo.KlaviyoListsResource;
+import io.switchboard.resources.klaviyo.KlaviyoSegmentsResource;
 import io.switchboard.resources.klaviyo.KlaviyoMetricsResource;
 
 /**
@@ -51,6 +54,10 @@ public final class AudiencesModule {
         env.jersey().register(new KlaviyoBulkJobsResource.ProfileImport(jobs, lists));
         env.jersey().register(new KlaviyoBulkJobsResource.EventCreate(jobs));
         env.lifecycle().manage(new JobWorker(jobs, 500));
+        SegmentService segments = new SegmentService(tx, KlaviyoSegmentsResource::parseStored);
+        env.jersey().register(new KlaviyoSegmentsResource.Segments(segments, identity));
+        env.jersey().register(new KlaviyoSegmentsResource.ProfileSegments(segments, identity));
+        env.lifecycle().manage(new SegmentWorker(segments, 1000, 300));
         return new AudiencesModule(consent);
     }
 }

@@ -140,7 +140,9 @@ final class KlaviyoOpenApi {
             "/api/profile-bulk-import-jobs", "/api/profile-bulk-import-jobs/{job_id}", "/api/profile-bulk-import-jobs/{id}/lists",
             "/api/profile-bulk-import-jobs/{id}/relationships/lists", "/api/profile-bulk-import-jobs/{id}/profiles",
             "/api/profile-bulk-import-jobs/{id}/relationships/profiles", "/api/profile-bulk-import-jobs/{id}/import-errors",
-            "/api/event-bulk-create-jobs");
+            "/api/event-bulk-create-jobs", "/api/segments", "/api/segments/{id}", "/api/segments/{id}/profiles",
+            "/api/segments/{id}/relationships/profiles", "/api/profiles/{id}/segments",
+            "/api/profiles/{id}/relationships/segments");
 
     /**
      * Loads a document and prunes it to the operations Switchboard serves and the components they reach.
