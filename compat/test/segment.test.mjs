@@ -2,7 +2,9 @@
 // to /v1/batch with Basic auth of `writeKey:`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Analytics } from "@segment/analytics-node";
+import { gzipSync } from "node:zlib";
+import { Analytics, FetchHTTPClient } from "@segment/analytics-node";
+import { startRecorder, describe } from "../lib/recorder.mjs";
 import { BASE, company as suiteCompany, companyEvents, profile, profileEvents, eventually } from "../lib/ingestion.mjs";
 
 test("segment analytics-node: identify, track, page, alias → one profile with its events", async () => {
@@ -54,4 +56,43 @@ test("segment analytics-node: identify, track, page, alias → one profile with 
   assert.deepEqual(await retry.json(), { success: true });
   assert.equal((await profileEvents(company, pid)).length, events.length);
   console.log(`segment: profile ${pid} holds ${events.length} messages: ${names.filter(Boolean).join(", ")}`);
+});
+
+// analytics-node 3.1.0 has no gzip switch of its own; its documented `httpClient` hook (a FetchHTTPClient
+// around a fetch that compresses the body it is handed) turns gzip on without changing the library.
+test("segment analytics-node with gzip on: batches land", async () => {
+  const company = suiteCompany();
+  const rec = await startRecorder(BASE);
+  try {
+    const run = Date.now().toString(36);
+    const gzipFetch = (url, init) => fetch(url, { ...init, body: gzipSync(Buffer.from(init.body)),
+      headers: { ...init.headers, "Content-Encoding": "gzip" } });
+    const errors = [];
+    const analytics = new Analytics({ writeKey: company.pk, host: rec.url, flushAt: 3, flushInterval: 200, maxRetries: 0,
+      httpClient: new FetchHTTPClient(gzipFetch) });
+    analytics.on("error", (e) => errors.push(e));
+    analytics.identify({ userId: `gz-${run}`, traits: { email: `gz-${run}@segment.example`, plan: "zip" } });
+    analytics.track({ userId: `gz-${run}`, event: "Compressed", properties: { orderId: `gz-${run}`, revenue: 3 } });
+    analytics.page({ userId: `gz-${run}`, name: "Zipped" });
+    analytics.group({ userId: `gz-${run}`, groupId: `gz-g-${run}`, traits: { name: "Zip team" } });
+    await analytics.closeAndFlush({ timeout: 10000 });
+    assert.deepEqual(errors, []);
+    const ev = await eventually(async () =>
+      (await companyEvents(company)).find((e) => e.attributes.event_properties.orderId === `gz-${run}`));
+    const pid = ev.relationships.profile.data.id;
+    const p = await profile(company, pid);
+    assert.equal(p.attributes.email, `gz-${run}@segment.example`);
+    const types = (await profileEvents(company, pid)).map((e) => e.attributes.event_type).sort();
+    assert.deepEqual(types, ["group", "identify", "page", "track"]);
+    const posts = rec.requests.filter((r) => r.method === "POST");
+    assert.ok(posts.length >= 1);
+    for (const r of posts) {
+      assert.equal(r.path, "/v1/batch");
+      assert.equal(r.contentEncoding, "gzip");
+      assert.equal(r.status, 200);
+    }
+    console.log(`analytics-node gzip: requests:\n  ${describe(rec.requests).join("\n  ")}\n  landed: profile ${pid}, events ${types.join(", ")}`);
+  } finally {
+    await rec.close();
+  }
 });

@@ -198,7 +198,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity, profileQueries));
         env.jersey().register(new AdminProfileDataResource(tenancy, identity, eventReads));
         env.jersey().register(new ParcelvoyClientResource(ingest));
-        env.jersey().register(new SegmentResource(ingest, authenticators.keys(), ops.rateLimitFilter()::enforce));
+        env.jersey().register(new SegmentResource(ingest));
+        env.jersey().register(new io.switchboard.resources.segment.SegmentRetryHeaders());
         env.jersey().register(new DittofeedResource(ingest));
         env.jersey().register(new KlaviyoClientEventsResource(ingest, klaviyoEvents));
         env.jersey().register(new KlaviyoServerEventsResource(ingest, klaviyoEvents, eventReads, identity));

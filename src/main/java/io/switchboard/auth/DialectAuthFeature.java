@@ -51,7 +51,7 @@ public class DialectAuthFeature implements DynamicFeature {
                 new WriteKeyAuthFilter.Builder("PublicWriteKey").setAuthenticator(keys).setPrefix("Basic")
                         .setAuthorizer(authorizer)));
         chains.put(Dialect.SEGMENT, chain(Dialect.SEGMENT,
-                new BasicKeyAuthFilter.Builder().setAuthenticator(keys).setPrefix("Basic").setAuthorizer(authorizer)));
+                new SegmentKeyAuthFilter.Builder().setAuthenticator(keys).setPrefix("Basic").setAuthorizer(authorizer)));
         chains.put(Dialect.ADMIN, chain(Dialect.ADMIN,
                 new HeaderSchemeAuthFilter.Builder().setAuthenticator(adminOrKeys).setPrefix("Bearer")
                         .setAuthorizer(authorizer)));

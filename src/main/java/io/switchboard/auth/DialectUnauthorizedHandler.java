@@ -20,7 +20,7 @@ public class DialectUnauthorizedHandler implements UnauthorizedHandler {
             case KLAVIYO_SERVER -> "Missing or invalid private key. Send `Authorization: Klaviyo-API-Key sk_...`.";
             case PARCELVOY -> "Missing or invalid API key. Send `Authorization: Bearer pk_...`.";
             case DITTOFEED -> "Missing or invalid write key. Send `Authorization: Basic <write key>` or a `PublicWriteKey` header.";
-            case SEGMENT -> "Missing or invalid write key. Send HTTP Basic auth with the write key as the user name.";
+            case SEGMENT -> "Missing or invalid write key. Send HTTP Basic auth with the write key as the user name, or `writeKey` in the JSON body.";
             default -> "Missing or invalid credentials. Send `Authorization: Bearer <token>`.";
         };
         return ErrorResponses.build(dialect, ErrorKind.NOT_AUTHENTICATED, detail, null, null, null, null, null);

@@ -12,12 +12,29 @@ import java.util.Locale;
 public final class Cors {
     public static final String ALLOW_METHODS = "GET, POST, OPTIONS";
     public static final String ALLOW_HEADERS = "Authorization, Content-Type, revision, PublicWriteKey, "
-            + "Idempotency-Key, X-Klaviyo-Revision-Fall-Forward-Opt-Out";
+            + "Idempotency-Key, X-Klaviyo-Revision-Fall-Forward-Opt-Out, X-Klaviyo-Mobile, X-Klaviyo-Attempt-Count, "
+            + "AnonymousId";
     public static final String EXPOSE_HEADERS = "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
-            + "Retry-After, revision";
+            + "Retry-After, X-RateLimit-Reset, revision";
     public static final String MAX_AGE = "600";
 
     private Cors() {}
+
+    private static final java.util.regex.Pattern HEADER_LIST =
+            java.util.regex.Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+(\\s*,\\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*");
+
+    /**
+     * The preflight's {@code Access-Control-Allow-Headers}: the known list plus whatever request headers the
+     * browser asked for (well-formed names only, bounded). SDKs add their own headers (RudderStack's
+     * {@code AnonymousId}, {@code SentAt}, {@code rsa-*}; Klaviyo's {@code X-Klaviyo-*}); a header grants
+     * nothing here — credentials are keys, never cookies, and the origin rule is enforced on the request.
+     */
+    public static String allowHeaders(String requested) {
+        if (requested == null) return ALLOW_HEADERS;
+        String r = requested.trim();
+        if (r.isEmpty() || r.length() > 1000 || !HEADER_LIST.matcher(r).matches()) return ALLOW_HEADERS;
+        return ALLOW_HEADERS + ", " + r;
+    }
 
     /** Whether a path (with or without leading slash) is one of the browser-facing public endpoints. */
     public static boolean isPublic(String rawPath) {

@@ -55,7 +55,7 @@ public class CorsPreflightFilter implements ContainerRequestFilter {
         ctx.abortWith(Response.noContent()
                 .header("Access-Control-Allow-Origin", origin)
                 .header("Access-Control-Allow-Methods", Cors.ALLOW_METHODS)
-                .header("Access-Control-Allow-Headers", Cors.ALLOW_HEADERS)
+                .header("Access-Control-Allow-Headers", Cors.allowHeaders(ctx.getHeaderString("Access-Control-Request-Headers")))
                 .header("Access-Control-Max-Age", Cors.MAX_AGE)
                 .header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
                 .build());

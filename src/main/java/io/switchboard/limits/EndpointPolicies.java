@@ -63,8 +63,9 @@ public final class EndpointPolicies {
             // Dittofeed
             row("*", "/api/public/apps/batch", RateClass.INGESTION, BATCH_BODY),
             row("*", "/api/public/apps/**", RateClass.INGESTION, MESSAGE_BODY),
-            // Segment (/v1/import is Segment's older name for /v1/batch)
+            // Segment (/v1/b: analytics.js batching; /v1/import: analytics-java — both are /v1/batch)
             row("*", "/v1/batch", RateClass.INGESTION, BATCH_BODY),
+            row("*", "/v1/b", RateClass.INGESTION, BATCH_BODY),
             row("*", "/v1/import", RateClass.INGESTION, BATCH_BODY),
             row("*", "/v1/**", RateClass.INGESTION, MESSAGE_BODY),
             // Klaviyo server (secret key)

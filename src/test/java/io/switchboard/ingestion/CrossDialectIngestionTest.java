@@ -52,7 +52,7 @@ class CrossDialectIngestionTest {
                 {"data":{"type":"event","attributes":{"profile":{"data":{"type":"profile","attributes":{"email":"x@example.com","external_id":"x-ext"}}},
                  "metric":{"data":{"type":"metric","attributes":{"name":"Klaviyo Event"}}},"properties":{}}}}""", klaviyo("2026-07-15"));
         assertThat(k.status()).as(k.toString()).isEqualTo(202);
-        assertThat(F.post("/api/public/apps/track", "{\"userId\":\"x-ext\",\"event\":\"Dittofeed Event\"}",
+        assertThat(F.post("/api/public/apps/track", "{\"userId\":\"x-ext\",\"event\":\"Dittofeed Event\",\"messageId\":\"x-ext-df-1\"}",
                 Map.of("authorization", acme.publicKey())).status()).isEqualTo(204);
         String p = owner(F, acme, "anonymous_id", "x-anon");
         assertThat(owner(F, acme, "email", "x@example.com")).isEqualTo(p);

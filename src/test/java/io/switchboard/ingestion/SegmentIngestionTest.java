@@ -251,9 +251,9 @@ class SegmentIngestionTest {
             assertThat(r.body()).isEmpty();
             assertThat(owner(F, acme, "email", "jane@example.com")).isEqualTo(owner(F, acme, "external_id", "usr_a1b2c3d4e5f6"));
             String b64 = java.util.Base64.getEncoder().encodeToString((acme.publicKey() + ":").getBytes());
-            assertThat(F.post("/api/public/apps/track", "{\"userId\":\"usr_2\",\"event\":\"A\"}", Map.of("authorization", "Basic " + b64))
+            assertThat(F.post("/api/public/apps/track", "{\"userId\":\"usr_2\",\"event\":\"A\",\"messageId\":\"usr2-a\"}", Map.of("authorization", "Basic " + b64))
                     .status()).isEqualTo(204);
-            assertThat(F.post("/api/public/apps/track", "{\"userId\":\"usr_2\",\"event\":\"A\"}", Map.of("authorization", acme.secretKey()))
+            assertThat(F.post("/api/public/apps/track", "{\"userId\":\"usr_2\",\"event\":\"A\",\"messageId\":\"usr2-b\"}", Map.of("authorization", acme.secretKey()))
                     .status()).isEqualTo(204);
             Res bad = F.post("/api/public/apps/track", "{\"userId\":\"usr_2\",\"event\":\"A\"}", Map.of("authorization", "Basic nope"));
             assertThat(bad.status()).isEqualTo(401);
@@ -266,20 +266,20 @@ class SegmentIngestionTest {
                     {"batch":[{"type":"identify","anonymousId":"df-a","traits":{"plan":"free"},"messageId":"df-1"},
                               {"type":"track","anonymousId":"df-a","event":"Clicked","messageId":"df-2"},
                               {"type":"alias","previousId":"df-a","userId":"df-u","messageId":"df-3"}]}""").status()).isEqualTo(204);
-            assertThat(ditto("alias", "{\"previousId\":\"df-a\",\"userId\":\"df-u\"}").status()).isEqualTo(204);
+            assertThat(ditto("alias", "{\"previousId\":\"df-a\",\"userId\":\"df-u\",\"messageId\":\"df-4\"}").status()).isEqualTo(204);
             String p = owner(F, acme, "external_id", "df-u");
             assertThat(owner(F, acme, "anonymous_id", "df-a")).isEqualTo(p);
             assertThat(adminEvents(F, acme, p)).hasSize(4);
             long before = events(F, acme);
-            Res r = ditto("batch", "{\"batch\":[{\"type\":\"track\",\"userId\":\"df-u\",\"event\":\"A\"},{\"type\":\"track\",\"userId\":\"df-u\",\"event\":5}]}");
+            Res r = ditto("batch", "{\"batch\":[{\"type\":\"track\",\"userId\":\"df-u\",\"event\":\"A\",\"messageId\":\"df-5\"},{\"type\":\"track\",\"userId\":\"df-u\",\"event\":5,\"messageId\":\"df-6\"}]}");
             assert400(r, "batch[1].event");
             assertThat(events(F, acme)).isEqualTo(before);
             assertThat(ditto("batch", "{\"batch\":[]}").status()).isEqualTo(204);
             // subscribe()/unsubscribe() of the Dittofeed SDKs: a track event that joins / leaves a list
-            assertThat(ditto("track", "{\"userId\":\"df-u\",\"event\":\"DFSubscriptionChange\",\"properties\":{\"subscriptionId\":\"sg-1\",\"action\":\"Subscribe\"}}")
+            assertThat(ditto("track", "{\"userId\":\"df-u\",\"event\":\"DFSubscriptionChange\",\"properties\":{\"subscriptionId\":\"sg-1\",\"action\":\"Subscribe\"},\"messageId\":\"df-7\"}")
                     .status()).isEqualTo(204);
             assertThat(admin(F, acme, p, "subscriptions").at("/meta/memberships/0/id").asText()).isEqualTo("sg-1");
-            assertThat(ditto("track", "{\"userId\":\"df-u\",\"event\":\"DFSubscriptionChange\",\"properties\":{\"subscriptionId\":\"sg-1\",\"action\":\"Unsubscribe\"}}")
+            assertThat(ditto("track", "{\"userId\":\"df-u\",\"event\":\"DFSubscriptionChange\",\"properties\":{\"subscriptionId\":\"sg-1\",\"action\":\"Unsubscribe\"},\"messageId\":\"df-8\"}")
                     .status()).isEqualTo(204);
             assertThat(admin(F, acme, p, "subscriptions").at("/meta/memberships")).isEmpty();
         }

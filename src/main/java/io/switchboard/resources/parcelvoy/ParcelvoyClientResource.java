@@ -120,23 +120,44 @@ public class ParcelvoyClientResource {
             if (!item.isObject()) {
                 throw Body.invalid(Loc.slash(String.valueOf(i)), "The value of `" + i + "` must be an object.");
             }
-            Identifiers ids = ids(item, p, false);
-            String name = Body.text(item, "name", Loc.slash(p + "name"));
-            ObjectNode data = Body.properties(item, "data", Loc.slash(p + "data"));
-            ObjectNode user = Body.object(item, "user", Loc.slash(p + "user"));
-            ProfileWrite write = ProfileWrite.NONE;
-            if (user != null) {
-                Body.onlyFields(user, USER_FIELDS, "`" + p + "user`", f -> Loc.slash(p + "user/" + f));
-                Identifiers userIds = ids(user, p + "user/", false, true);
-                ids = new Identifiers(ids.externalId(), userIds.email(), userIds.phoneNumber(), ids.anonymousIds());
-                write = traits(user, p + "user/");
-            }
-            IngestOp.Event event = new IngestOp.Event("track", name, data, null, null, now, SOURCE,
-                    Body.text(item, "message_id", Loc.slash(p + "message_id")), item, false).at("/" + p + "data");
-            ops.add(new IngestOp(String.valueOf(i), messageKey(item, p),
-                    new IngestOp.Resolve(ids, write, WriteMode.NORMAL), List.of(event)));
+            ops.add(eventOp(item, p, "name", String.valueOf(i), now));
         }
         run(response, caller, key, raw, ops);
+    }
+
+    /**
+     * Parcelvoy's JS SDK {@code track()}: one event, {@code {event, anonymous_id?, external_id?, data?}}
+     * (its {@code properties} sent as {@code data}) — the same mapping as one item of {@code /events},
+     * with the name in {@code event}.
+     */
+    @POST
+    @Path("/track")
+    public void track(@Auth Caller caller, @HeaderParam("Idempotency-Key") String key, byte[] raw,
+                      @Suspended AsyncResponse response) {
+        JsonNode body = object(Body.parse(raw));
+        run(response, caller, key, raw, List.of(eventOp(body, "", "event", null, Instant.now())));
+    }
+
+    /** One event object → its op; {@code p} prefixes field names in errors ({@code 3/} or empty). */
+    private static IngestOp eventOp(JsonNode item, String p, String nameField, String where, Instant now) {
+        Identifiers ids = ids(item, p, false);
+        String name = Body.text(item, nameField, Loc.slash(p + nameField));
+        if ("event".equals(nameField) && (name == null || name.isBlank())) {
+            throw Body.invalid(Loc.slash(p + nameField), "`event` is required: the name of the event.");
+        }
+        ObjectNode data = Body.properties(item, "data", Loc.slash(p + "data"));
+        ObjectNode user = Body.object(item, "user", Loc.slash(p + "user"));
+        ProfileWrite write = ProfileWrite.NONE;
+        if (user != null) {
+            Body.onlyFields(user, USER_FIELDS, "`" + p + "user`", f -> Loc.slash(p + "user/" + f));
+            Identifiers userIds = ids(user, p + "user/", false, true);
+            ids = new Identifiers(ids.externalId(), userIds.email(), userIds.phoneNumber(), ids.anonymousIds());
+            write = traits(user, p + "user/");
+        }
+        IngestOp.Event event = new IngestOp.Event("track", name, data, null, null, now, SOURCE,
+                Body.text(item, "message_id", Loc.slash(p + "message_id")), item, false).at("/" + p + "data");
+        return new IngestOp(where, messageKey(item, p),
+                new IngestOp.Resolve(ids, write, WriteMode.NORMAL), List.of(event));
     }
 
     // ------------------------------------------------------------------ mapping

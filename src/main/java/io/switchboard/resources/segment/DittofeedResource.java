@@ -8,7 +8,6 @@ import io.switchboard.core.events.IngestOp;
 import io.switchboard.core.events.IngestService;
 import io.switchboard.core.identity.WriteContext;
 import io.switchboard.errors.Dialect;
-import io.switchboard.errors.ErrorKind;
 import io.switchboard.resources.Async;
 import io.switchboard.resources.ingest.Body;
 import jakarta.ws.rs.Consumes;
@@ -24,7 +23,8 @@ import java.util.List;
 
 /**
  * Dittofeed's public apps API (seed 002): {@code /api/public/apps/{identify,track,page,screen,group,alias,batch}}
- * → 204. Same messages as Segment ({@link SegmentMessages}); alias is implemented (Dittofeed answers 400).
+ * → 204. Same messages as Segment ({@link SegmentMessages}); {@code messageId} required on every message, as
+ * seed 002 and Dittofeed's schemas say (400 naming the field); alias is implemented (Dittofeed answers 400).
  */
 @Path("/api/public/apps")
 @AuthDialect(Dialect.DITTOFEED)
@@ -33,7 +33,7 @@ public class DittofeedResource {
     public static final String SOURCE = "dittofeed";
 
     private final IngestService ingest;
-    private final SegmentMessages messages = new SegmentMessages(SOURCE, ErrorKind.PAYLOAD_TOO_LARGE);
+    private final SegmentMessages messages = SegmentMessages.dittofeed(SOURCE);
 
     public DittofeedResource(IngestService ingest) {
         this.ingest = ingest;

@@ -12,6 +12,7 @@ import io.switchboard.errors.ApiException;
 import io.switchboard.errors.ErrorKind;
 import io.switchboard.resources.ingest.Body;
 import io.switchboard.resources.ingest.Body.Loc;
+import io.switchboard.resources.ingest.IsoTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,10 +38,30 @@ public final class SegmentMessages {
     private final String source;
     /** Status kind for size limits: Segment answers 400, Dittofeed 413. */
     private final ErrorKind tooLarge;
+    /** Dittofeed (seed 002): every message needs a {@code messageId}; Segment assigns none and accepts none. */
+    private final boolean messageIdRequired;
+    /** Segment's clock-skew correction also applies to a client-stamped {@code timestamp} (see eventTime). */
+    private final boolean correctClientTimestamp;
 
     public SegmentMessages(String source, ErrorKind tooLarge) {
+        this(source, tooLarge, false, false);
+    }
+
+    private SegmentMessages(String source, ErrorKind tooLarge, boolean messageIdRequired, boolean correctClientTimestamp) {
         this.source = source;
         this.tooLarge = tooLarge;
+        this.messageIdRequired = messageIdRequired;
+        this.correctClientTimestamp = correctClientTimestamp;
+    }
+
+    /** Segment's HTTP API: 400 for over-limit bodies, messageId optional, clock-skew correction. */
+    public static SegmentMessages segment(String source) {
+        return new SegmentMessages(source, ErrorKind.INVALID, false, true);
+    }
+
+    /** Dittofeed's public apps API: 413 for over-limit bodies, messageId required, timestamp as sent. */
+    public static SegmentMessages dittofeed(String source) {
+        return new SegmentMessages(source, ErrorKind.PAYLOAD_TOO_LARGE, true, false);
     }
 
     /** One message posted to {@code /<type>}: the path decides the type. */
@@ -69,7 +90,7 @@ public final class SegmentMessages {
                     + batch.size() + ".");
         }
         ObjectNode context = Body.object(body, "context", new Loc("context", "/context"));
-        Instant sentAt = Body.time(body, "sentAt", new Loc("sentAt", "/sentAt"));
+        Instant sentAt = time(body, "sentAt", new Loc("sentAt", "/sentAt"));
         List<IngestOp> ops = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             JsonNode item = batch.get(i);
@@ -98,13 +119,22 @@ public final class SegmentMessages {
         ObjectNode ctx = Body.object(msg, "context", loc(p, pointer, "context"));
         if (batchContext != null) msg.set("context", Body.mergeUnder(batchContext, ctx));
         String messageId = Body.id(msg, "messageId", loc(p, pointer, "messageId"));
+        if (messageIdRequired && (messageId == null || messageId.isBlank())) {
+            throw ApiException.invalid(pointer + "/messageId", "`" + p + "messageId` is required: a unique id of the "
+                    + "message (a UUID, say), used to drop retried duplicates.");
+        }
         String userId = Body.id(msg, "userId", loc(p, pointer, "userId"));
         String anonymousId = Body.id(msg, "anonymousId", loc(p, pointer, "anonymousId"));
-        Instant timestamp = Body.time(msg, "timestamp", loc(p, pointer, "timestamp"));
-        Instant sentAt = Body.time(msg, "sentAt", loc(p, pointer, "sentAt"));
-        Instant original = Body.time(msg, "originalTimestamp", loc(p, pointer, "originalTimestamp"));
+        Instant timestamp = time(msg, "timestamp", loc(p, pointer, "timestamp"));
+        Instant sentAt = time(msg, "sentAt", loc(p, pointer, "sentAt"));
+        Instant original = time(msg, "originalTimestamp", loc(p, pointer, "originalTimestamp"));
         if (sentAt == null) sentAt = batchSentAt;
-        Instant eventTime = eventTime(timestamp, sentAt, original, receivedAt);
+        Instant eventTime = correctClientTimestamp
+                ? correctedTime(timestamp, sentAt, original, receivedAt)
+                : eventTime(timestamp, sentAt, original, receivedAt);
+        if (eventTime.atOffset(java.time.ZoneOffset.UTC).getYear() > 9999) {
+            throw ApiException.invalid(pointer + "/timestamp", "`" + p + "timestamp` must be before the year 10000.");
+        }
         if (eventTime.isBefore(EPOCH)) {
             throw ApiException.invalid(pointer + "/timestamp", "`" + p + "timestamp` must be after 1970-01-01.");
         }
@@ -135,13 +165,19 @@ public final class SegmentMessages {
         switch (type) {
             case "identify" -> {
                 ObjectNode traits = Body.object(msg, "traits", loc(p, pointer, "traits"));
+                String traitsPointer = pointer + "/traits";
+                if (traits == null && msg.get("context") instanceof ObjectNode c) {
+                    // RudderStack's SDKs send identify traits in context.traits only (Segment's spec allows both)
+                    traits = Body.object(c, "traits", new Loc(p + "context.traits", pointer + "/context/traits"));
+                    traitsPointer = pointer + "/context/traits";
+                }
                 if (traits != null) {
                     email = traitText(traits, "email");
                     phone = traitText(traits, "phone");
-                    write = traits(traits, timestamp, pointer + "/traits");
+                    write = traits(traits, timestamp, traitsPointer);
                 }
                 effects.add(new IngestOp.Event("identify", null, traits, null, null, eventTime, source, messageId, msg,
-                        false).at(pointer + "/traits"));
+                        false).at(traitsPointer));
             }
             case "track" -> {
                 String event = Body.text(msg, "event", loc(p, pointer, "event"));
@@ -202,6 +238,34 @@ public final class SegmentMessages {
             return receivedAt.minus(Duration.between(originalTimestamp, sentAt));
         }
         return receivedAt;
+    }
+
+    /**
+     * Segment's clock-skew correction (its "Timestamps" spec): a client that reports when it sent the
+     * message ({@code sentAt}) has its own clock; the time it stamped on the message (
+     * {@code originalTimestamp}, else {@code timestamp} — analytics.js, analytics-node and RudderStack stamp
+     * {@code timestamp}/{@code originalTimestamp} and {@code sentAt}) is moved onto the server's clock:
+     * receivedAt − (sentAt − client time). A message with both {@code timestamp} and
+     * {@code originalTimestamp} already carries its corrected time (a replay): {@code timestamp} is kept.
+     * Without {@code sentAt}: {@code timestamp}, else the receive time.
+     */
+    public static Instant correctedTime(Instant timestamp, Instant sentAt, Instant originalTimestamp, Instant receivedAt) {
+        if (timestamp != null && originalTimestamp != null) return timestamp;
+        Instant client = originalTimestamp != null ? originalTimestamp : timestamp;
+        if (sentAt != null && client != null) return receivedAt.minus(Duration.between(client, sentAt));
+        return timestamp != null ? timestamp : receivedAt;
+    }
+
+    /** An optional ISO-8601 date-time field ({@link IsoTime}); not one → 400 naming the field. */
+    static Instant time(JsonNode parent, String field, Loc loc) {
+        String s = Body.text(parent, field, loc);
+        if (s == null) return null;
+        Instant t = IsoTime.parse(s);
+        if (t == null) {
+            throw Body.invalid(loc, "The value of `" + loc.path() + "` must be an ISO-8601 date-time between the "
+                    + "years 0001 and 9999, such as 2025-07-15T10:30:00Z.");
+        }
+        return t;
     }
 
     private static String traitText(ObjectNode traits, String f) {

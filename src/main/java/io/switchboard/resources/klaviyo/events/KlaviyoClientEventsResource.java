@@ -174,7 +174,7 @@ public class KlaviyoClientEventsResource {
                     case "UNSUBSCRIBED" -> "unsubscribed";
                     default -> throw ApiException.invalid(pp + "/consent", "`consent` must be SUBSCRIBED or UNSUBSCRIBED; got \"" + consent + "\".");
                 };
-                Instant at = Body.time(pu, "consented_at", new Loc("consented_at", pp + "/consented_at"));
+                Instant at = KlaviyoEventMapper.time(pu, "consented_at", new Loc("consented_at", pp + "/consented_at"));
                 out.add(new IngestOp.ChannelConsent(channel, purpose, state, at != null ? at : Instant.now()));
             }
         }
@@ -255,7 +255,9 @@ public class KlaviyoClientEventsResource {
                     + String.join(", ", allowed) + ".");
             return null;
         }
-        for (String x : allowed) if (x.equals(v)) return v;
+        // compared as Klaviyo does, case-insensitively (the iOS SDK sends "APNs", Android "FCM" and "Android");
+        // the canonical spelling is stored
+        for (String x : allowed) if (x.equalsIgnoreCase(v.trim())) return x;
         throw ApiException.invalid(p + "/" + field, "`" + field + "` must be one of " + String.join(", ", allowed)
                 + "; got \"" + v + "\".");
     }

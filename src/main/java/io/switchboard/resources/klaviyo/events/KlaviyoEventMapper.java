@@ -215,11 +215,26 @@ public final class KlaviyoEventMapper {
         return name.asText();
     }
 
+    /**
+     * An optional date-time in every ISO-8601 form the SDKs send ({@link IsoTime}: {@code Z}, {@code +0000}
+     * as Klaviyo's Android SDK writes it, {@code +00:00}, fractional seconds); else 400 naming the field.
+     */
+    static Instant time(JsonNode parent, String field, Loc loc) {
+        String s = Body.text(parent, field, loc);
+        if (s == null) return null;
+        Instant t = io.switchboard.resources.ingest.IsoTime.parse(s);
+        if (t == null) {
+            throw Body.invalid(loc, "The value of `" + loc.path() + "` must be an ISO-8601 date-time such as "
+                    + "2025-07-15T10:30:00Z or 2025-07-15T10:30:00+0000.");
+        }
+        return t;
+    }
+
     /** The event part of an attributes object (metric, properties, time, value, value_currency, unique_id). */
     public static IngestOp.Event event(JsonNode attrs, String ptr, Instant now, String source, JsonNode raw) {
         String name = metricName(attrs, ptr);
         ObjectNode props = Body.properties(attrs, "properties", new Loc("properties", ptr + "/properties"));
-        Instant time = Body.time(attrs, "time", new Loc("time", ptr + "/time"));
+        Instant time = time(attrs, "time", new Loc("time", ptr + "/time"));
         if (time == null) time = now;
         time = time.truncatedTo(ChronoUnit.SECONDS);
         if (!time.isAfter(MIN_TIME)) {
