@@ -84,7 +84,8 @@ CREATE INDEX segment_memberships_profile_idx ON segment_memberships (company_id,
 
 -- Profiles whose segment memberships may have changed. Filled by statement-level triggers (one INSERT per
 -- writing statement, and only for companies that have segments), drained every second by the worker:
--- the work of re-evaluating stays out of the ingestion request.
+-- the work of re-evaluating stays out of the ingestion request. Keys are inserted in order so two writers
+-- queueing the same profiles cannot deadlock on them.
 CREATE TABLE segment_dirty_profiles (
     company_id  bigint      NOT NULL,
     profile_id  varchar(26) NOT NULL,
@@ -97,7 +98,7 @@ BEGIN
     INSERT INTO segment_dirty_profiles (company_id, profile_id)
     SELECT DISTINCT n.company_id, n.profile_id FROM new_rows n
     WHERE EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
-    ON CONFLICT DO NOTHING;
+    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
 
@@ -106,7 +107,7 @@ BEGIN
     INSERT INTO segment_dirty_profiles (company_id, profile_id)
     SELECT DISTINCT n.company_id, n.profile_id FROM new_rows n
     WHERE n.source <> 'segments' AND EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
-    ON CONFLICT DO NOTHING;
+    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
 
@@ -115,7 +116,7 @@ BEGIN
     INSERT INTO segment_dirty_profiles (company_id, profile_id)
     SELECT DISTINCT n.company_id, COALESCE(n.merged_into, n.id) FROM new_rows n
     WHERE EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
-    ON CONFLICT DO NOTHING;
+    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
 

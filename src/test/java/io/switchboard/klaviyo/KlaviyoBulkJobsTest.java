@@ -208,7 +208,8 @@ class KlaviyoBulkJobsTest {
         assertThat(otherList.status()).isEqualTo(404);
         List<String> many = new ArrayList<>();
         for (int i = 0; i <= 10_000; i++) many.add("{\"type\":\"profile\",\"attributes\":{\"email\":\"p" + i + "@e.co\"}}");
-        Res tooMany = K.send("POST", "/api/profile-bulk-import-jobs", importBody(many, null), server(A.secretKey()));
+        // only the answer is validated: checking 10,001 items against the schema costs the test JVM's heap
+        Res tooMany = K.sendInvalid("POST", "/api/profile-bulk-import-jobs", importBody(many, null), server(A.secretKey()));
         assertThat(tooMany.status()).isEqualTo(400);
         assertThat(tooMany.json().at("/errors/0/source/pointer").asText()).isEqualTo("/data/attributes/profiles/data");
         Res wrongType = K.sendInvalid("POST", "/api/profile-bulk-import-jobs", importBody(List.of(
