@@ -74,6 +74,8 @@ import org.slf4j.LoggerFactory;
  */
 public class SwitchboardApplication extends Application<SwitchboardConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardApplication.class);
+    /** Set in {@link #run}: the portal, e.g. for {@link #demoOwnerInvitationUrl}. */
+    private io.switchboard.portal.PortalModule portal;
 
     public static void main(String[] args) throws Exception {
         new SwitchboardApplication().run(args);
@@ -100,6 +102,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
             }
         });
         bootstrap.addCommand(new CompanyCommand());
+        bootstrap.addCommand(new io.switchboard.cli.KeyCommand());
         Operations.initialize(bootstrap);
     }
 
@@ -122,11 +125,22 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         return jdbi;
     }
 
+    /**
+     * A one-time portal link that makes whoever opens it an owner of the company (the keyless first
+     * start prints it for the Demo company). Call after {@link #run} has registered the portal.
+     */
+    public String demoOwnerInvitationUrl(long companyId) {
+        return portal.ownerInvitationUrl(companyId);
+    }
+
     @Override
     public void run(SwitchboardConfiguration config, Environment env) {
         // Our mappers answer in each dialect's error shape; Dropwizard's defaults would answer in its own.
         if (config.getServerFactory() instanceof AbstractServerFactory sf) {
             sf.setRegisterDefaultExceptionMappers(false);
+        }
+        if (config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS && EmbeddedDatabase.isEmbedded(config.getDataSourceFactory())) {
+            throw new IllegalStateException("databaseMode citus needs database.url (SWITCHBOARD_DATABASE_URL) of a Citus coordinator");
         }
         DataSourceFactory dsf = database(config);
         env.lifecycle().manage(new Managed() {
@@ -138,6 +152,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         if (config.isMigrateOnStartup()) {
             long t0 = System.nanoTime();
             Migrations.migrate(dsf, env.metrics());
+            if (config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS) {
+                io.switchboard.db.CitusSchema.apply(dsf, env.metrics());
+            }
             LOG.info("database migrated in {} ms", (System.nanoTime() - t0) / 1_000_000);
         }
         ObjectMapper mapper = env.getObjectMapper();
@@ -152,7 +169,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         Tx tx = new Tx(jdbi);
         IdentityService identity = new IdentityService(tx, settings::get);
         // concurrent write requests share one transaction and one commit (see core/GroupCommit)
-        GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics());
+        GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics())
+                .genericPlans(config.getDatabaseMode() != io.switchboard.db.DatabaseMode.CITUS);
         env.lifecycle().manage(new Managed() {
             @Override
             public void stop() {
@@ -170,6 +188,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         EventReads eventReads = new EventReads(jdbi, identity);
         KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper(identity);
         ProfileQueries profileQueries = new ProfileQueries(jdbi, settings::get);
+        io.switchboard.core.Cursors.installFor(jdbi, config.getCursorSecret()); // page[cursor] HMAC key
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
         ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
@@ -179,16 +198,23 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new WebApplicationExceptionMapper());
         env.jersey().register(new JsonParseExceptionMapper());
         env.jersey().register(new CatchAllExceptionMapper());
+        env.jersey().register(new io.switchboard.resources.ParameterGuard()); // NUL in path/query/header → 400
         env.jersey().register(new DialectAuthFeature(authenticators.keys(), authenticators.adminOrKeys(),
-                authenticators.companyIds()));
+                authenticators.companyIds(), authenticators.adminTokenConfigured()));
         env.jersey().register(RolesAllowedDynamicFeature.class);
         env.jersey().register(new KlaviyoRevisionFilter.Feature());
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        // admin port auth, credential-free logs, request bodies read before a thread is taken, JSON errors
+        io.switchboard.http.Edge.install(env, config.getHttpEdge(), config.getAdminToken());
+
+        // the portal: people, sessions and pages under /portal (docs/portal.md)
+        portal = io.switchboard.portal.PortalModule.register(env, config.getPortal(), jdbi, tenancy, identity,
+                eventReads, authenticators::invalidate);
 
         // dialect resources
-        env.jersey().register(new AdminCompaniesResource(tenancy, authenticators));
+        env.jersey().register(new AdminCompaniesResource(tenancy, authenticators, portal::ownerInvitationUrl));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
         env.jersey().register(new KlaviyoClientProfilesResource(identity, groupCommit));
         var audiences = io.switchboard.audiences.AudiencesModule.register(env, tx, identity, ingest); // docs/audiences.md
@@ -211,21 +237,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         }
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
+        config.getDelivery().setClaimPerCompany(config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS);
         io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
                 settings, ingest);
 
-        if (config.isCreateDemoCompany() && tenancy.companyCount() == 0) {
-            TenancyService.CreatedCompany demo = tenancy.createCompany("Demo");
-            // Printed once, to the console only, so the quick start needs no extra step.
-            System.out.println("""
-                    ============================================================
-                     Switchboard demo company created (shown once):
-                       company public id: %s
-                       public key:        %s
-                       secret key:        %s
-                    ============================================================
-                    """.formatted(demo.company().publicId(), demo.publicKey().plaintext(),
-                    demo.secretKey().plaintext()));
-        }
+        // the Demo company (keyless first start only) and what the console shows once the server listens
+        FirstStart.install(env, config, tenancy, this::demoOwnerInvitationUrl);
     }
 }

@@ -18,11 +18,40 @@ public class SwitchboardConfiguration extends Configuration {
 
     private boolean migrateOnStartup = true;
 
+    /**
+     * {@code single} (default): one PostgreSQL, embedded or at {@code database.url}. {@code citus}: the URL is a
+     * Citus coordinator; migrations distribute the tenant tables by company_id and the delivery queue is
+     * claimed per company (docs/scale.md).
+     */
+    @NotNull
+    private io.switchboard.db.DatabaseMode databaseMode = io.switchboard.db.DatabaseMode.SINGLE;
+
+    @JsonProperty
+    public io.switchboard.db.DatabaseMode getDatabaseMode() { return databaseMode; }
+
+    @JsonProperty
+    public void setDatabaseMode(io.switchboard.db.DatabaseMode m) { this.databaseMode = m; }
+
     /** Bootstrap admin token; empty disables the admin token (and enables the demo company on first start). */
     private String adminToken = "";
 
-    /** Create a demo company and print its keys when the database has no company yet. */
-    private boolean createDemoCompany = true;
+    /**
+     * HMAC secret sealing list cursors ({@code page[cursor]}), at least 32 characters; empty (the default)
+     * uses a random secret kept in the database (table server_secrets), shared by every server on it.
+     */
+    private String cursorSecret = "";
+
+    @JsonProperty
+    public String getCursorSecret() { return cursorSecret == null ? "" : cursorSecret; }
+
+    @JsonProperty
+    public void setCursorSecret(String s) { this.cursorSecret = s; }
+
+    /**
+     * The Demo company on a database with no company: {@code auto} creates it (and prints its keys once) only
+     * when no admin token is configured; {@code true} creates it anyway; {@code false} never (FirstStart).
+     */
+    private String createDemoCompany = "auto";
 
     @Valid @NotNull
     private EventsConfig events = new EventsConfig();
@@ -32,6 +61,16 @@ public class SwitchboardConfiguration extends Configuration {
 
     @JsonProperty
     public void setEvents(EventsConfig e) { this.events = e; }
+
+    /** Limits at the HTTP edge: body read deadline and rate, connection cap (docs/operations.md). */
+    @Valid @NotNull
+    private io.switchboard.http.HttpEdgeConfig httpEdge = new io.switchboard.http.HttpEdgeConfig();
+
+    @JsonProperty
+    public io.switchboard.http.HttpEdgeConfig getHttpEdge() { return httpEdge; }
+
+    @JsonProperty
+    public void setHttpEdge(io.switchboard.http.HttpEdgeConfig h) { this.httpEdge = h; }
 
     /** Rate limits per company and endpoint class (docs/operations.md). */
     @Valid @NotNull
@@ -68,10 +107,13 @@ public class SwitchboardConfiguration extends Configuration {
     public void setAdminToken(String t) { this.adminToken = t; }
 
     @JsonProperty
-    public boolean isCreateDemoCompany() { return createDemoCompany; }
+    public String getCreateDemoCompany() { return createDemoCompany; }
 
     @JsonProperty
-    public void setCreateDemoCompany(boolean b) { this.createDemoCompany = b; }
+    public void setCreateDemoCompany(String s) {
+        FirstStart.DemoMode.parse(s); // an unknown value fails at start, naming the setting
+        this.createDemoCompany = s;
+    }
 
     /** Group commit sizing (see core/GroupCommit and docs/performance.md). */
     @Valid @NotNull
@@ -117,6 +159,16 @@ public class SwitchboardConfiguration extends Configuration {
 
     @JsonProperty
     public void setDelivery(io.switchboard.delivery.DeliveryConfig d) { this.delivery = d; }
+
+    /** The portal: cookies, sessions, system mail (docs/portal.md). */
+    @Valid @NotNull
+    private io.switchboard.portal.PortalConfig portal = new io.switchboard.portal.PortalConfig();
+
+    @JsonProperty
+    public io.switchboard.portal.PortalConfig getPortal() { return portal; }
+
+    @JsonProperty
+    public void setPortal(io.switchboard.portal.PortalConfig p) { this.portal = p; }
 
     /** Settings for the embedded PostgreSQL used when {@code database.url} is empty. */
     public static class EmbeddedDatabaseConfig {

@@ -42,6 +42,11 @@ public final class Authenticators {
         };
     }
 
+    /** Whether an admin token is configured (the admin API's 401 says so when it is not). */
+    public boolean adminTokenConfigured() {
+        return !adminToken.isEmpty();
+    }
+
     /** Klaviyo's public company id. */
     public Authenticator<String, Caller> companyIds() {
         return id -> companyCache.get(id,

@@ -6,7 +6,7 @@ import java.security.Principal;
  * The authenticated caller: which company, and with what kind of credential.
  * Every DAO call takes {@link #companyId()} from here, never from the request body.
  */
-public record Caller(long companyId, String publicId, Kind kind, Long keyId, String keyPrefix) implements Principal {
+public record Caller(long companyId, String publicId, Kind kind, String keyId, String keyPrefix) implements Principal {
 
     public enum Kind {
         /** Bootstrap admin token: may create companies and their first keys, nothing else. */

@@ -31,9 +31,17 @@ import java.util.Optional;
  */
 public class DialectAuthFeature implements DynamicFeature {
     private final Map<Dialect, ContainerRequestFilter> chains = new EnumMap<>(Dialect.class);
+    private final boolean adminTokenConfigured;
 
     public DialectAuthFeature(Authenticator<String, Caller> keys, Authenticator<String, Caller> adminOrKeys,
                               Authenticator<String, Caller> companyIds) {
+        this(keys, adminOrKeys, companyIds, true);
+    }
+
+    /** {@code adminTokenConfigured}: whether the admin API's 401 may point at the admin token, or says there is none. */
+    public DialectAuthFeature(Authenticator<String, Caller> keys, Authenticator<String, Caller> adminOrKeys,
+                              Authenticator<String, Caller> companyIds, boolean adminTokenConfigured) {
+        this.adminTokenConfigured = adminTokenConfigured;
         var authorizer = new CallerAuthorizer();
         chains.put(Dialect.KLAVIYO_CLIENT, chain(Dialect.KLAVIYO_CLIENT,
                 new CompanyIdAuthFilter.Builder().setAuthenticator(companyIds).setPrefix("company_id")
@@ -58,9 +66,8 @@ public class DialectAuthFeature implements DynamicFeature {
     }
 
     @SafeVarargs
-    private static ContainerRequestFilter chain(Dialect dialect,
-                                                AuthFilter.AuthFilterBuilder<String, Caller, ?>... builders) {
-        var handler = new DialectUnauthorizedHandler(dialect);
+    private ContainerRequestFilter chain(Dialect dialect, AuthFilter.AuthFilterBuilder<String, Caller, ?>... builders) {
+        var handler = new DialectUnauthorizedHandler(dialect, adminTokenConfigured);
         List<AuthFilter> filters = new java.util.ArrayList<>();
         for (var b : builders) {
             filters.add(b.setUnauthorizedHandler(handler).setRealm("switchboard").buildAuthFilter());

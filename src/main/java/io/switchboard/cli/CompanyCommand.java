@@ -58,7 +58,10 @@ public class CompanyCommand extends ConfiguredCommand<SwitchboardConfiguration> 
                 Map<String, Object> meta = new LinkedHashMap<>();
                 meta.put("public_key", created.publicKey().plaintext());
                 meta.put("secret_key", created.secretKey().plaintext());
-                meta.put("note", "Keys are shown once. Store them now; only their hashes are kept.");
+                meta.put("owner_invitation_url", io.switchboard.portal.PortalModule.ownerInvitationUrl(
+                        new io.switchboard.core.members.MemberService(jdbi), config.getPortal().publicBaseUrl,
+                        created.company().id()));
+                meta.put("note", "Keys and the invitation link are shown once. Store them now; only their hashes are kept.");
                 doc.setMeta(meta);
                 byte[] json = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class).writeDocument(doc);
                 System.out.println(new String(json, java.nio.charset.StandardCharsets.UTF_8));

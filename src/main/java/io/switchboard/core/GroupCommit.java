@@ -74,6 +74,18 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    private volatile boolean genericPlans = true;
+
+    /**
+     * Whether committer connections force generic plans (the default). Off on Citus (docs/scale.md): the
+     * coordinator can route a statement with unbound parameters only for simple ones, and refuses the
+     * others under {@code force_generic_plan}; with the default plan cache mode it plans them per execution.
+     */
+    public GroupCommit genericPlans(boolean on) {
+        this.genericPlans = on;
+        return this;
+    }
+
     /** Thrown to a caller whose unit arrives while the committer is shutting down or overloaded. */
     public static final class Unavailable extends RejectedExecutionException {
         public Unavailable(String why) {
@@ -424,7 +436,7 @@ public final class GroupCommit implements AutoCloseable {
                 // a committer runs the same few statements all day: plan each once per connection. With
                 // the default (auto), PostgreSQL re-plans statements whose generic plan it estimates
                 // dearer than a custom one — e.g. every "= ANY / unnest(array)" lookup — on each execution
-                handle[0].execute("SET plan_cache_mode = force_generic_plan");
+                if (genericPlans) handle[0].execute("SET plan_cache_mode = force_generic_plan");
             }
             Handle h = handle[0];
             // READ COMMITTED, as Tx: PostgreSQL's default, so it is not set here (pgjdbc would spend a round

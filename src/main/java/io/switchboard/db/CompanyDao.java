@@ -25,6 +25,10 @@ public interface CompanyDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM companies WHERE public_id = :publicId")
     Optional<Company> findByPublicId(@Bind("publicId") String publicId);
 
+    /** The company, its row locked until the transaction ends (read-modify-write of settings). */
+    @SqlQuery("SELECT " + COLUMNS + " FROM companies WHERE id = :id FOR UPDATE")
+    Optional<Company> lock(@Bind("id") long id);
+
     @SqlUpdate("UPDATE companies SET settings = :settings WHERE id = :id")
     int updateSettings(@Bind("id") long id, @Bind("settings") @Json CompanySettings settings);
 

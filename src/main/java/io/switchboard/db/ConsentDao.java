@@ -46,9 +46,10 @@ public interface ConsentDao extends SqlObject {
     void backInStock(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
                      @Bind("variantId") String variantId, @Bind("channels") String[] channels, @Bind("now") Instant now);
 
-    @SqlUpdate("INSERT INTO groups (company_id, group_id, traits) VALUES (:companyId, :groupId, :traits::jsonb) "
+    /** {@code updated_at} comes through EXCLUDED: Citus refuses non-immutable functions in DO UPDATE SET. */
+    @SqlUpdate("INSERT INTO groups (company_id, group_id, traits, updated_at) VALUES (:companyId, :groupId, :traits::jsonb, now()) "
             + "ON CONFLICT (company_id, group_id) DO UPDATE SET traits = groups.traits || EXCLUDED.traits, "
-            + "updated_at = now()")
+            + "updated_at = EXCLUDED.updated_at")
     void upsertGroup(@Bind("companyId") long companyId, @Bind("groupId") String groupId, @Bind("traits") String traits);
 
     @SqlUpdate("INSERT INTO group_memberships (company_id, group_id, profile_id) VALUES (:companyId, :groupId, :profileId) "

@@ -18,10 +18,10 @@ public interface DeliveryDao {
             + "VALUES (:companyId, :token, :profileId, :channel, :subscription, :campaignId, :sendId) ON CONFLICT DO NOTHING")
     void insertUnsubscribeToken(@Bind("companyId") long companyId, @Bind("token") String token,
                                 @Bind("profileId") String profileId, @Bind("channel") String channel,
-                                @Bind("subscription") String subscription, @Bind("campaignId") long campaignId,
-                                @Bind("sendId") long sendId);
+                                @Bind("subscription") String subscription, @Bind("campaignId") String campaignId,
+                                @Bind("sendId") String sendId);
 
-    record UnsubscribeToken(String profileId, String channel, String subscription, Long campaignId, Long sendId) {}
+    record UnsubscribeToken(String profileId, String channel, String subscription, String campaignId, String sendId) {}
 
     @SqlQuery("UPDATE unsubscribe_tokens SET used_at = coalesce(used_at, now()) WHERE company_id = :companyId AND token = :token "
             + "RETURNING profile_id, channel, subscription, campaign_id, send_id")
@@ -71,7 +71,7 @@ public interface DeliveryDao {
             + "VALUES (:companyId, :providerId, date_trunc(:unit, clock_timestamp()), 1) "
             + "ON CONFLICT (company_id, provider_id, window_start) "
             + "DO UPDATE SET used = provider_rate_windows.used + 1 WHERE provider_rate_windows.used < :limit RETURNING used")
-    Optional<Integer> takeRateUnit(@Bind("companyId") long companyId, @Bind("providerId") long providerId,
+    Optional<Integer> takeRateUnit(@Bind("companyId") long companyId, @Bind("providerId") String providerId,
                                    @Bind("unit") String unit, @Bind("limit") int limit);
 
     /** The start of the current window on the database clock. */
@@ -80,6 +80,6 @@ public interface DeliveryDao {
 
     @SqlUpdate("DELETE FROM provider_rate_windows WHERE company_id = :companyId AND provider_id = :providerId "
             + "AND window_start < :before")
-    int pruneRateWindows(@Bind("companyId") long companyId, @Bind("providerId") long providerId,
+    int pruneRateWindows(@Bind("companyId") long companyId, @Bind("providerId") String providerId,
                          @Bind("before") Instant before);
 }

@@ -24,9 +24,14 @@ public final class EmbeddedDatabase {
 
     private EmbeddedDatabase() {}
 
+    /** Whether the factory's URL asks for the embedded server (blank or "embedded"). */
+    public static boolean isEmbedded(DataSourceFactory factory) {
+        return factory.getUrl() == null || factory.getUrl().isBlank() || EMBEDDED.equals(factory.getUrl());
+    }
+
     /** If the URL is blank, start (once) the embedded server and point the factory at it. */
     public static synchronized void configureIfNeeded(DataSourceFactory factory, EmbeddedDatabaseConfig cfg) {
-        if (factory.getUrl() != null && !factory.getUrl().isBlank() && !EMBEDDED.equals(factory.getUrl())) {
+        if (!isEmbedded(factory)) {
             return;
         }
         Path dir = Path.of(cfg.getDataDir()).toAbsolutePath().normalize().resolve("pg");

@@ -20,7 +20,11 @@ public final class Migrations {
         System.setProperty("liquibase.showSummary", "off");
         try (CloseableLiquibase lb = new CloseableLiquibaseWithClassPathMigrationsFile(
                 factory.build(metrics, "liquibase"), CHANGELOG)) {
-            lb.update(new Contexts(), new LabelExpression());
+            lb.setShowSummary(liquibase.UpdateSummaryEnum.OFF);
+            lb.setShowSummaryOutput(liquibase.UpdateSummaryOutputEnum.LOG);
+            // "Running Changeset: …" lines go to the log (liquibase.ui, quiet by default), not to stdout
+            liquibase.Scope.child(liquibase.Scope.Attr.ui.name(), new liquibase.ui.LoggerUIService(),
+                    () -> lb.update(new Contexts(), new LabelExpression()));
         } catch (Exception e) {
             throw new IllegalStateException("database migration failed: " + e.getMessage(), e);
         }

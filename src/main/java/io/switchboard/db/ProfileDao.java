@@ -13,10 +13,14 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** Profiles, their identifier claims and the identity history. Every statement is scoped by company_id. */
 @RegisterRowMapper(ProfileMapper.class)
 public interface ProfileDao extends SqlObject {
+    /**
+     * The subquery names {@code :companyId} itself (not {@code p.company_id}): Citus routes a statement to one
+     * shard only when every table in it is filtered by the distribution value (docs/scale.md).
+     */
     String COLUMNS = "p.company_id, p.id, p.external_id, p.email, p.phone_number, p.attributes::text AS attributes, "
             + "p.properties::text AS properties, p.write_times::text AS write_times, p.created_at, p.updated_at, "
             + "p.last_event_at, p.merged_into, "
-            + "ARRAY(SELECT i.value FROM profile_identifiers i WHERE i.company_id = p.company_id AND i.profile_id = p.id "
+            + "ARRAY(SELECT i.value FROM profile_identifiers i WHERE i.company_id = :companyId AND i.profile_id = p.id "
             + "AND i.kind = 'anonymous_id' ORDER BY i.created_at, i.value) AS anonymous_ids";
 
     record Owner(String kind, String value, String profileId) {

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeoutException;
  * {@code team_id}, {@code topic} (the bundle id), {@code signing_key} (PEM), {@code production}
  * (default true), optional {@code host}/{@code port} and {@code trusted_certificate} (PEM, for a private
  * or mock APNs server). BadDeviceToken / Unregistered / DeviceTokenNotForTopic disable the token.
+ * The host passes the {@link NetworkGuard} before every send, and errors never quote the remote end
+ * (only APNs' own reason codes, which are single words, are kept).
  */
 public class ApnsPushSender implements ChannelSender {
     private static final Set<String> INVALID_TOKEN = Set.of("BadDeviceToken", "Unregistered", "DeviceTokenNotForTopic");
@@ -34,12 +36,21 @@ public class ApnsPushSender implements ChannelSender {
 
     private record Entry(String version, ApnsClient client) {}
 
+    private static final java.util.regex.Pattern REASON = java.util.regex.Pattern.compile("[A-Za-z]{1,64}");
+
     private final Duration timeout;
+    private final NetworkGuard guard;
     private final Map<String, Entry> clients = new ConcurrentHashMap<>();
     private NioEventLoopGroup group;
 
-    public ApnsPushSender(Duration timeout) {
+    public ApnsPushSender(Duration timeout, NetworkGuard guard) {
         this.timeout = timeout;
+        this.guard = guard;
+    }
+
+    static String host(Provider p) {
+        boolean production = !(p.config().get("production") instanceof Boolean b) || b;
+        return p.string("host", production ? ApnsClientBuilder.PRODUCTION_APNS_HOST : ApnsClientBuilder.DEVELOPMENT_APNS_HOST);
     }
 
     @Override
@@ -59,8 +70,7 @@ public class ApnsPushSender implements ChannelSender {
             e = clients.get(key);
             if (e != null && e.version().equals(version)) return e.client();
             if (e != null) e.client().close();
-            boolean production = !(p.config().get("production") instanceof Boolean b) || b;
-            String host = p.string("host", production ? ApnsClientBuilder.PRODUCTION_APNS_HOST : ApnsClientBuilder.DEVELOPMENT_APNS_HOST);
+            String host = host(p);
             int port = p.config().get("port") instanceof Number n ? n.intValue() : ApnsClientBuilder.DEFAULT_APNS_PORT;
             ApnsClientBuilder b = new ApnsClientBuilder()
                     .setApnsServer(host, port)
@@ -83,11 +93,13 @@ public class ApnsPushSender implements ChannelSender {
     @Override
     public DeliveryResult send(OutgoingMessage m) {
         var p = m.provider();
+        String refused = guard.checkHost(host(p));
+        if (refused != null) return DeliveryResult.failed(refused);
         ApnsClient client;
         try {
             client = client(p);
         } catch (Exception e) {
-            return DeliveryResult.failed("APNs credentials unusable: " + e.getMessage());
+            return DeliveryResult.failed("APNs credentials unusable: the signing key, team/key id or trusted certificate could not be loaded.");
         }
         SimpleApnsPayloadBuilder payload = new SimpleApnsPayloadBuilder();
         if (m.field("title") != null) payload.setAlertTitle(m.field("title"));
@@ -102,7 +114,7 @@ public class ApnsPushSender implements ChannelSender {
             if (res.isAccepted()) {
                 return DeliveryResult.sent(res.getApnsId() == null ? null : res.getApnsId().toString());
             }
-            String reason = res.getRejectionReason().orElse("unknown");
+            String reason = res.getRejectionReason().filter(r -> REASON.matcher(r).matches()).orElse("unknown");
             String detail = "APNs HTTP " + res.getStatusCode() + " " + reason;
             if (INVALID_TOKEN.contains(reason)) return DeliveryResult.invalidToken(detail);
             if (TRANSIENT.contains(reason) || res.getStatusCode() >= 500 || res.getStatusCode() == 429) {
@@ -110,7 +122,7 @@ public class ApnsPushSender implements ChannelSender {
             }
             return DeliveryResult.failed(detail);
         } catch (ExecutionException e) {
-            return DeliveryResult.retry("APNs unreachable: " + (e.getCause() == null ? e : e.getCause()));
+            return DeliveryResult.retry("APNs unreachable: could not connect or the connection failed");
         } catch (TimeoutException e) {
             return DeliveryResult.retry("APNs timed out");
         } catch (InterruptedException e) {
@@ -120,7 +132,7 @@ public class ApnsPushSender implements ChannelSender {
     }
 
     @Override
-    public void forget(long companyId, long providerId) {
+    public void forget(long companyId, String providerId) {
         Entry e = clients.remove(companyId + "/" + providerId);
         if (e != null) e.client().close();
     }

@@ -11,7 +11,7 @@ public interface ChannelSender {
     DeliveryResult send(OutgoingMessage message);
 
     /** Drops any cached client for a provider (its configuration changed). */
-    default void forget(long companyId, long providerId) { }
+    default void forget(long companyId, String providerId) { }
 
     default void close() { }
 }

@@ -12,9 +12,30 @@ public class DeliveryConfig {
     @Min(0) @Max(64)
     private int workers = 2;
 
+    /**
+     * Claim due sends company by company (one single-shard claim each) instead of with one cross-company
+     * statement. Not configured: set from {@code databaseMode: citus} (docs/scale.md).
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private boolean claimPerCompany = false;
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isClaimPerCompany() { return claimPerCompany; }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public void setClaimPerCompany(boolean b) { this.claimPerCompany = b; }
+
     /** Sends claimed per query. */
     @Min(1) @Max(500)
     private int batchSize = 10;
+
+    /**
+     * Fairness across companies: the most sends one company may have claimed at once, over every worker
+     * and server process (and the most one claim takes of one company). A company's flood of slow sends
+     * then occupies at most this many claims, and other companies' sends are claimed next to it.
+     */
+    @Min(1) @Max(500)
+    private int maxInFlightPerCompany = 4;
 
     /** How long an idle worker waits before looking for due sends again (a trigger in this process wakes it earlier). */
     @NotNull
@@ -48,13 +69,15 @@ public class DeliveryConfig {
     private String publicBaseUrl = "http://localhost:8080";
 
     /**
-     * Whether HTTP providers (webhook, Twilio, FCM) may call loopback, private and link-local addresses.
+     * Whether providers (webhook, Twilio, FCM, SMTP, APNs) may connect to loopback, private and link-local addresses.
      * Off by default so a tenant cannot aim a webhook at this server's admin port or a metadata service.
      */
     private boolean allowPrivateNetworks = false;
 
     @JsonProperty public boolean isAllowPrivateNetworks() { return allowPrivateNetworks; }
     @JsonProperty public void setAllowPrivateNetworks(boolean v) { allowPrivateNetworks = v; }
+    @JsonProperty public int getMaxInFlightPerCompany() { return maxInFlightPerCompany; }
+    @JsonProperty public void setMaxInFlightPerCompany(int v) { maxInFlightPerCompany = v; }
     @JsonProperty public int getWorkers() { return workers; }
     @JsonProperty public void setWorkers(int v) { workers = v; }
     @JsonProperty public int getBatchSize() { return batchSize; }

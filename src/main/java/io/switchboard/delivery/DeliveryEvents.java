@@ -11,5 +11,5 @@ import org.jdbi.v3.core.Handle;
  * <p>Implemented over the shared event store by {@code core.events.EventStoreDeliveryEvents}.
  */
 public interface DeliveryEvents {
-    void record(Handle h, long companyId, String profileId, Long sendId, String name, Map<String, Object> properties);
+    void record(Handle h, long companyId, String profileId, String sendId, String name, Map<String, Object> properties);
 }

@@ -67,8 +67,8 @@ public final class DeliveryModule {
         Duration timeout = Duration.ofMillis(config.getProviderTimeout().toMilliseconds());
         NetworkGuard guard = new NetworkGuard(config.isAllowPrivateNetworks());
         Map<String, ChannelSender> senders = new LinkedHashMap<>();
-        for (ChannelSender s : List.of(new SmtpEmailSender(timeout), new TwilioSmsSender(timeout, guard),
-                new FcmPushSender(timeout, guard), new ApnsPushSender(timeout), new WebhookSender(timeout, guard),
+        for (ChannelSender s : List.of(new SmtpEmailSender(timeout, guard), new TwilioSmsSender(timeout, guard),
+                new FcmPushSender(timeout, guard), new ApnsPushSender(timeout, guard), new WebhookSender(timeout, guard),
                 new LogSender())) {
             senders.put(s.providerType(), s);
         }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The delivery workers of this server process (Dropwizard-managed). Each worker thread claims a batch of
- * due sends ({@code FOR UPDATE SKIP LOCKED}, under a lease), processes them one by one, and sleeps for the
+ * due sends ({@code FOR UPDATE SKIP LOCKED}, under a lease, fair across companies: see
+ * {@link SendDao#claim}), processes them one by one in round-robin order of their companies, and sleeps for the
  * poll interval when the queue is empty (a trigger in this process wakes it at once). On stop, workers
  * finish the send in hand (up to the shutdown grace) and hand every other claimed send back to the queue.
  */
@@ -86,7 +87,9 @@ public class DeliveryWorkers implements Managed {
             lastLoop.set(System.currentTimeMillis());
             List<Send> batch;
             try {
-                batch = jdbi.withExtension(SendDao.class, d -> d.claim(worker, leaseSeconds, config.getBatchSize()));
+                batch = roundRobin(config.isClaimPerCompany() ? claimPerCompany(worker, leaseSeconds)
+                        : jdbi.withExtension(SendDao.class,
+                        d -> d.claim(worker, leaseSeconds, config.getBatchSize(), config.getMaxInFlightPerCompany())));
                 errorBackoff = idleMs;
             } catch (Exception e) {
                 LOG.warn("delivery worker {} could not claim sends: {}", worker, e.toString());
@@ -112,6 +115,48 @@ public class DeliveryWorkers implements Managed {
             release(worker, batch.subList(i, batch.size()));
         }
     }
+
+    /**
+     * The claimed batch in turns: each company's oldest send, then each company's second, … so a
+     * company with many sends in the batch does not go first with all of them.
+     */
+    static List<Send> roundRobin(List<Send> claimed) {
+        java.util.Map<Long, java.util.ArrayDeque<Send>> byCompany = new java.util.LinkedHashMap<>();
+        claimed.stream().sorted(java.util.Comparator.comparing(Send::createdAt))
+                .forEach(s -> byCompany.computeIfAbsent(s.companyId(), k -> new java.util.ArrayDeque<>()).add(s));
+        List<Send> out = new ArrayList<>(claimed.size());
+        while (out.size() < claimed.size()) {
+            for (var q : byCompany.values()) {
+                Send s = q.poll();
+                if (s != null) out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The claim on Citus (docs/scale.md): {@code FOR UPDATE SKIP LOCKED} runs only on one shard, so the
+     * companies with due sends are read first (no locks, all shards), then claimed one company at a time
+     * in a random order (servers polling together start at different companies) until the batch is full.
+     */
+    private List<Send> claimPerCompany(String worker, double leaseSeconds) {
+        int limit = config.getBatchSize();
+        List<Long> companies = new ArrayList<>(jdbi.inTransaction(h -> {
+            // the probe visits every shard: over the one cached connection per worker, not a burst of new ones
+            h.execute("SET LOCAL citus.max_adaptive_executor_pool_size = 1");
+            return h.attach(SendDao.class).dueCompanies(COMPANIES_PER_POLL);
+        }));
+        java.util.Collections.shuffle(companies);
+        List<Send> batch = new ArrayList<>();
+        for (long companyId : companies) {
+            if (batch.size() >= limit || !running) break;
+            int want = limit - batch.size();
+            batch.addAll(jdbi.withExtension(SendDao.class, d -> d.claimForCompany(companyId, worker, leaseSeconds, want)));
+        }
+        return batch;
+    }
+
+    private static final int COMPANIES_PER_POLL = 64;
 
     /** Hands claimed but unprocessed sends back to the queue, due now. */
     private void release(String worker, List<Send> rest) {

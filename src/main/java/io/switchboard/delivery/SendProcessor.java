@@ -118,7 +118,7 @@ public class SendProcessor {
             result = sender.send(new OutgoingMessage(s, c, p, fields, unsubscribeUrl));
         } catch (RuntimeException e) {
             LOG.warn("sender {} threw for send {}/{}", p.type(), cid, s.id(), e);
-            result = DeliveryResult.retry("Unexpected sender error: " + e);
+            result = DeliveryResult.retry("Unexpected error in the " + p.type() + " sender (details in the server log)");
         }
         if (metrics != null) {
             metrics.timer("delivery.provider." + p.type()).update(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -197,8 +197,8 @@ public class SendProcessor {
                 return false;
             }
             Map<String, Object> props = new LinkedHashMap<>();
-            props.put("campaign_id", Long.toString(s.campaignId()));
-            props.put("send_id", Long.toString(s.id()));
+            props.put("campaign_id", s.campaignId());
+            props.put("send_id", s.id());
             props.put("channel", s.channel());
             if (p != null) props.put("provider_type", p.type());
             props.put("attempt", s.attempts());

@@ -20,12 +20,21 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
  * Email over SMTP (Jakarta Mail / Angus Mail): multipart/alternative text + HTML, {@code List-Unsubscribe}
  * (with RFC 8058 one-click) and {@code X-Campaign-Id} headers. SMTP 4xx replies and connection trouble are
  * transient; 5xx replies are permanent.
+ *
+ * <p>The host passes the {@link NetworkGuard} before any connection, and a send's error never quotes
+ * what the remote end said (greeting, banner, reply text): only the reply code, the enhanced status code
+ * (RFC 3463, e.g. {@code 5.1.1}) and a fixed description. Otherwise a tenant could point a provider at
+ * any TCP service and read its banner in {@code last_error}.
  */
 public class SmtpEmailSender implements ChannelSender {
-    private final Duration defaultTimeout;
+    private static final java.util.regex.Pattern ENHANCED = java.util.regex.Pattern.compile("\\b([245]\\.\\d{1,3}\\.\\d{1,3})\\b");
 
-    public SmtpEmailSender(Duration timeout) {
+    private final Duration defaultTimeout;
+    private final NetworkGuard guard;
+
+    public SmtpEmailSender(Duration timeout, NetworkGuard guard) {
         this.defaultTimeout = timeout;
+        this.guard = guard;
     }
 
     @Override
@@ -89,7 +98,7 @@ public class SmtpEmailSender implements ChannelSender {
                 msg.setHeader("List-Unsubscribe", "<" + m.unsubscribeUrl() + ">");
                 msg.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
             }
-            msg.setHeader("X-Campaign-Id", Long.toString(m.campaign().id()));
+            msg.setHeader("X-Campaign-Id", m.campaign().id());
             String domain = fromAddress.getAddress().substring(fromAddress.getAddress().indexOf('@') + 1);
             messageId = "<" + m.send().companyId() + "." + m.send().id() + "." + UUID.randomUUID() + "@" + domain + ">";
             msg.saveChanges();
@@ -97,8 +106,10 @@ public class SmtpEmailSender implements ChannelSender {
         } catch (AddressException e) {
             return DeliveryResult.failed("Invalid address: " + e.getMessage());
         } catch (MessagingException e) {
-            return DeliveryResult.failed("Could not build the message: " + e.getMessage());
+            return DeliveryResult.failed("Could not build the message.");
         }
+        String refused = guard.checkHost(p.string("host"));
+        if (refused != null) return DeliveryResult.failed(refused);
         try (Transport t = session.getTransport()) {
             if (user != null && !user.isBlank()) {
                 t.connect(p.string("host"), port, user, p.string("password"));
@@ -112,19 +123,44 @@ public class SmtpEmailSender implements ChannelSender {
         }
     }
 
-    /** SMTP reply 4xx or an I/O problem: transient. 5xx: permanent. The server's reply is kept as the error. */
+    /**
+     * SMTP reply 4xx or an I/O problem: transient. 5xx: permanent. The error names the reply code and
+     * enhanced status code only; the remote text is never kept (it may be any service's banner).
+     */
     static DeliveryResult classify(MessagingException e) {
         MessagingException smtp = smtpReply(e);
         Integer code = smtp instanceof SMTPAddressFailedException a ? Integer.valueOf(a.getReturnCode())
                 : smtp instanceof SMTPSendFailedException f ? Integer.valueOf(f.getReturnCode()) : null;
-        String msg = "SMTP: " + DeliveryResult.abbreviate(String.valueOf((smtp != null ? smtp : e).getMessage()).trim());
-        if (code != null && code >= 400) {
+        if (code != null && code >= 400 && code < 600) {
+            java.util.regex.Matcher m = ENHANCED.matcher(String.valueOf(smtp.getMessage()));
+            String msg = "SMTP reply " + code + (m.find() ? " " + m.group(1) : "")
+                    + (smtp instanceof SMTPAddressFailedException ? ": recipient rejected" : ": message rejected")
+                    + (code < 500 ? " (temporary)" : " (permanent)");
             return code < 500 ? DeliveryResult.retry(msg) : DeliveryResult.failed(msg);
         }
         if (e instanceof AuthenticationFailedException) {
-            return DeliveryResult.failed(msg);
+            return DeliveryResult.failed("SMTP: authentication failed (check the provider's username and password)");
         }
-        return DeliveryResult.retry(msg);
+        if (hasCause(e, java.net.SocketTimeoutException.class)) {
+            return DeliveryResult.retry("SMTP: the server did not answer in time");
+        }
+        if (hasCause(e, java.net.ConnectException.class) || hasCause(e, java.net.UnknownHostException.class)
+                || hasCause(e, java.net.NoRouteToHostException.class)) {
+            return DeliveryResult.retry("SMTP: could not connect to the server");
+        }
+        if (hasCause(e, javax.net.ssl.SSLException.class)) {
+            return DeliveryResult.retry("SMTP: TLS handshake failed");
+        }
+        return DeliveryResult.retry("SMTP: the server did not complete the SMTP conversation (unexpected or no reply)");
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        java.util.Set<Throwable> seen = new java.util.HashSet<>();
+        for (Throwable x = e; x != null && seen.add(x);
+             x = x instanceof MessagingException me && me.getNextException() != null ? me.getNextException() : x.getCause()) {
+            if (type.isInstance(x)) return true;
+        }
+        return false;
     }
 
     /** The innermost SMTP reply exception in the chain (rejected recipient, rejected MAIL/DATA), if any. */

@@ -33,7 +33,7 @@ public class Unsubscribes {
 
     /** Creates the link for one send (idempotent per token; a retried send gets a fresh, equally valid link). */
     public String createLink(Handle h, String companyPublicId, long companyId, String profileId, String channel,
-                             String subscription, long campaignId, long sendId) {
+                             String subscription, String campaignId, String sendId) {
         StringBuilder sb = new StringBuilder(companyPublicId);
         for (int i = 0; i < 32; i++) sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
         String token = sb.toString();
@@ -60,7 +60,7 @@ public class Unsubscribes {
             if (fresh) {
                 events.record(h, companyId, u.profileId(), u.sendId(), "unsubscribed", Map.of("channel", u.channel(),
                         "subscription", u.subscription(), "source", "link",
-                        "campaign_id", u.campaignId() == null ? "" : u.campaignId().toString()));
+                        "campaign_id", u.campaignId() == null ? "" : u.campaignId()));
             }
             return Optional.of(new Result(u.channel(), fresh));
         });

@@ -7,12 +7,17 @@ package io.switchboard.errors;
 public enum Dialect {
     KLAVIYO_CLIENT, KLAVIYO_SERVER, PARCELVOY, DITTOFEED, SEGMENT, ADMIN, OTHER;
 
+    /** The dialect of a path as it arrived (normalized first: see {@code EndpointPolicies.normalize}). */
     public static Dialect forPath(String rawPath) {
-        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        return forNormalizedPath(io.switchboard.limits.EndpointPolicies.normalize(rawPath));
+    }
+
+    /** The dialect of a path already through {@code EndpointPolicies.normalize}. */
+    public static Dialect forNormalizedPath(String p) {
         if (p.startsWith("/client/") || p.equals("/client")) return KLAVIYO_CLIENT;
-        if (p.startsWith("/api/client/")) return PARCELVOY;
-        if (p.startsWith("/api/public/")) return DITTOFEED;
-        if (p.startsWith("/v1/")) return SEGMENT;
+        if (p.startsWith("/api/client/") || p.equals("/api/client")) return PARCELVOY;
+        if (p.startsWith("/api/public/") || p.equals("/api/public")) return DITTOFEED;
+        if (p.startsWith("/v1/") || p.equals("/v1")) return SEGMENT;
         if (p.startsWith("/api/")) return KLAVIYO_SERVER;
         if (p.startsWith("/admin/") || p.equals("/admin")) return ADMIN;
         return OTHER;

@@ -27,8 +27,9 @@ public class BodyLimitFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext ctx) {
         String method = ctx.getMethod();
         if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) return;
-        String path = "/" + ctx.getUriInfo().getPath();
-        long limit = EndpointPolicies.maxBodyBytes(method, path);
+        RequestPath rp = RequestPath.of(ctx);
+        String path = rp.normalized();
+        long limit = rp.maxBodyBytes();
         int declared = ctx.getLength();
         if (declared > limit) {
             if (declared <= drainCap(limit)) {

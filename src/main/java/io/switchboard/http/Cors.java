@@ -38,7 +38,11 @@ public final class Cors {
 
     /** Whether a path (with or without leading slash) is one of the browser-facing public endpoints. */
     public static boolean isPublic(String rawPath) {
-        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        return isPublicNormalized(io.switchboard.limits.EndpointPolicies.normalize(rawPath));
+    }
+
+    /** As {@link #isPublic}, for a path already through {@code EndpointPolicies.normalize}. */
+    public static boolean isPublicNormalized(String p) {
         if (p.startsWith("/client/") || p.equals("/client")) return true;
         if (p.startsWith("/api/client/campaigns/") || p.equals("/api/client/campaigns")) return false;
         return p.startsWith("/api/client/") || p.startsWith("/api/public/apps/") || p.startsWith("/v1/");
@@ -46,7 +50,10 @@ public final class Cors {
 
     /** Klaviyo's client endpoints name their company in the query ({@code ?company_id=}). */
     public static boolean companyInQuery(String rawPath) {
-        String p = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        return companyInQueryNormalized(io.switchboard.limits.EndpointPolicies.normalize(rawPath));
+    }
+
+    public static boolean companyInQueryNormalized(String p) {
         return p.startsWith("/client/") || p.equals("/client");
     }
 
@@ -73,6 +80,23 @@ public final class Cors {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code origin} is the server's own origin (its host and port are the request's {@code Host}): a
+     * page this server serves, such as the demo signup form, is always allowed, whatever {@code cors_origins}
+     * says. Browsers send {@code Origin} on same-origin POSTs too; a cross-origin page cannot choose {@code Host}.
+     */
+    public static boolean sameOrigin(String origin, String host) {
+        if (origin == null || host == null || host.isBlank()) return false;
+        String o = normalize(origin);
+        int scheme = o.indexOf("://");
+        if (scheme < 0) return false;
+        String authority = o.substring(scheme + 3);
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (o.startsWith("https://") && h.endsWith(":443")) h = h.substring(0, h.length() - 4);
+        if (o.startsWith("http://") && h.endsWith(":80")) h = h.substring(0, h.length() - 3);
+        return !authority.isEmpty() && authority.equals(h);
     }
 
     static String normalize(String origin) {

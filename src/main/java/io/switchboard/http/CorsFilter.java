@@ -37,13 +37,14 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
     public void filter(ContainerRequestContext ctx) {
         String origin = ctx.getHeaderString("Origin");
         if (origin == null) return;
-        String path = "/" + ctx.getUriInfo().getPath();
-        if (!Cors.isPublic(path)) return;
+        RequestPath rp = RequestPath.of(ctx);
+        if (!rp.corsPublic()) return;
         Principal p = ctx.getSecurityContext() == null ? null : ctx.getSecurityContext().getUserPrincipal();
         if (!(p instanceof Caller caller) || caller.isAdmin()) return;
+        if (Cors.sameOrigin(origin, ctx.getHeaderString("Host"))) return; // this server's own pages (/forms/…)
         if (!Cors.allowed(origin, settings.get(caller.companyId()).corsOrigins())) {
             ctx.setProperty(DENIED, Boolean.TRUE);
-            ctx.abortWith(ErrorResponses.build(Dialect.forPath(path), ErrorKind.PERMISSION_DENIED,
+            ctx.abortWith(ErrorResponses.build(rp.dialect(), ErrorKind.PERMISSION_DENIED,
                     "Origin " + origin + " is not among this company's allowed origins (settings.cors_origins).",
                     null, null, null, null, null));
         }
@@ -53,7 +54,7 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
     public void filter(ContainerRequestContext req, ContainerResponseContext res) {
         String origin = req.getHeaderString("Origin");
         if (origin == null || req.getProperty(DENIED) != null || req.getProperty(PREFLIGHT) != null) return;
-        if (!Cors.isPublic("/" + req.getUriInfo().getPath())) return;
+        if (!RequestPath.of(req).corsPublic()) return;
         MultivaluedMap<String, Object> h = res.getHeaders();
         h.putSingle("Access-Control-Allow-Origin", origin);
         h.add("Vary", "Origin");

@@ -38,14 +38,14 @@ public class CorsPreflightFilter implements ContainerRequestFilter {
         if (!"OPTIONS".equals(ctx.getMethod())) return;
         String origin = ctx.getHeaderString("Origin");
         String requested = ctx.getHeaderString("Access-Control-Request-Method");
-        String path = "/" + ctx.getUriInfo().getPath();
-        if (origin == null || requested == null || !Cors.isPublic(path)) return;
-        if (Cors.companyInQuery(path)) {
+        RequestPath rp = RequestPath.of(ctx);
+        if (origin == null || requested == null || !rp.corsPublic()) return;
+        if (rp.companyInQuery()) {
             String companyId = ctx.getUriInfo().getQueryParameters().getFirst("company_id");
             Optional<CompanySettings> s = companyId == null ? Optional.empty() : lookup(companyId.trim());
             // an unknown company passes: the actual request then gets its 400 naming company_id, readable
             if (s.isPresent() && !Cors.allowed(origin, s.get().corsOrigins())) {
-                ctx.abortWith(ErrorResponses.build(Dialect.forPath(path), ErrorKind.PERMISSION_DENIED,
+                ctx.abortWith(ErrorResponses.build(rp.dialect(), ErrorKind.PERMISSION_DENIED,
                         "Origin " + origin + " is not among this company's allowed origins (settings.cors_origins).",
                         null, null, null, null, null));
                 ctx.setProperty(CorsFilter.DENIED, Boolean.TRUE);

@@ -29,7 +29,7 @@ public class DatabaseOutageFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext ctx) {
         if (monitor.isUp()) return;
-        ctx.abortWith(ErrorResponses.build(Dialect.forPath(ctx.getUriInfo().getPath()), ErrorKind.UNAVAILABLE,
+        ctx.abortWith(ErrorResponses.build(RequestPath.of(ctx).dialect(), ErrorKind.UNAVAILABLE,
                 "The database is unavailable; retry shortly.", null, null, null,
                 Map.of("Retry-After", RETRY_AFTER_SECONDS), null));
     }

@@ -1,5 +1,6 @@
 package io.switchboard.http;
 
+import io.switchboard.limits.EndpointPolicies;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
@@ -32,9 +33,15 @@ public final class MaskedRequestLog extends ContainerLifeCycle implements Reques
         return delegate;
     }
 
-    /** The path as it may be logged. */
+    /**
+     * The path as it may be logged. Classified on the normalized path (the one every policy uses:
+     * {@code /u;x=1/<token>}, {@code /u//<token>/}, {@code /U/<token>} and {@code /u%2F<token>} are all the
+     * unsubscribe endpoint); matrix parameters are never logged (they could carry anything).
+     */
     public static String maskPath(String path) {
-        if (path != null && UNSUBSCRIBE.matcher(path).matches()) return MASKED_UNSUBSCRIBE;
+        if (path == null) return null;
+        if (UNSUBSCRIBE.matcher(EndpointPolicies.normalize(path)).matches()) return MASKED_UNSUBSCRIBE;
+        if (EndpointPolicies.hasMatrixParameters(path)) return path.replaceAll(";[^/]*", "");
         return path;
     }
 

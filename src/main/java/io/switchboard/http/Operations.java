@@ -65,6 +65,7 @@ public final class Operations {
         RateLimitFilter rateLimitFilter = new RateLimitFilter(limiter, settings);
 
         var companyIds = auth.companyIds();
+        env.jersey().register(new PathGuardFilter());
         env.jersey().register(new CorsPreflightFilter(publicId -> {
             try {
                 Optional<Caller> c = companyIds.authenticate(publicId);

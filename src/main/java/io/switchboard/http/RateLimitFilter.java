@@ -54,8 +54,7 @@ public class RateLimitFilter implements ContainerRequestFilter, ContainerRespons
      */
     public void enforce(ContainerRequestContext ctx, Caller caller) {
         if (!limiter.config().isEnabled() || caller.isAdmin() || ctx.getProperty(DECISION) != null) return;
-        String path = "/" + ctx.getUriInfo().getPath();
-        RateClass cls = EndpointPolicies.rateClass(ctx.getMethod(), path);
+        RateClass cls = RequestPath.of(ctx).rateClass();
         if (cls == null) return;
         RateLimit limit = limiter.config().limitFor(cls, settings.get(caller.companyId()));
         RateLimiter.Decision d = limiter.acquire(caller.companyId(), cls, limit);

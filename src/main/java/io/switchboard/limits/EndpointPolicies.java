@@ -86,7 +86,11 @@ public final class EndpointPolicies {
 
     /** The policy of a request; {@code path} may or may not start with a slash. */
     public static Policy of(String method, String path) {
-        String p = normalize(path);
+        return ofNormalized(method, normalize(path));
+    }
+
+    /** As {@link #of}, for a path already through {@link #normalize}. */
+    public static Policy ofNormalized(String method, String p) {
         String m = method == null ? "" : method.toUpperCase(Locale.ROOT);
         for (Row r : ROWS) {
             if (r.matches(m, p)) {
@@ -104,11 +108,58 @@ public final class EndpointPolicies {
         return of(method, path).maxBodyBytes();
     }
 
-    static String normalize(String path) {
-        String p = path == null || path.isEmpty() ? "/" : path.charAt(0) == '/' ? path : "/" + path;
-        int end = p.length();
-        while (end > 1 && p.charAt(end - 1) == '/') end--;
-        return end == p.length() ? p : p.substring(0, end);
+    /**
+     * The one path normalization every policy decision uses (body limits, rate-limit class, CORS, log
+     * masking, outage handling, the dialect of an error): matrix parameters ({@code ;x=1}) stripped from
+     * every segment, percent-escapes decoded ({@code %2F} becomes a separator), dot segments resolved,
+     * repeated and trailing slashes collapsed, lower case. Jersey routes {@code /a;x=1/b} as {@code /a/b}
+     * and Jetty resolves {@code /a/./b}; classifying anything less normalized than what is routed lets a
+     * request pick its own policy (issue 11, finding 4).
+     */
+    public static String normalize(String path) {
+        if (path == null || path.isEmpty()) return "/";
+        String p = path;
+        if (p.indexOf(';') >= 0) p = stripMatrix(p);
+        if (p.indexOf('%') >= 0) p = decode(p);
+        if (p.indexOf(';') >= 0) p = stripMatrix(p);
+        StringBuilder out = new StringBuilder(p.length() + 1);
+        java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();
+        for (String seg : p.split("/")) {
+            if (seg.isEmpty() || seg.equals(".")) continue;
+            if (seg.equals("..")) {
+                segments.pollLast();
+                continue;
+            }
+            segments.add(seg);
+        }
+        for (String seg : segments) out.append('/').append(seg);
+        if (out.length() == 0) out.append('/');
+        return out.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether a raw (undecoded) path carries matrix parameters. */
+    public static boolean hasMatrixParameters(String rawPath) {
+        return rawPath != null && rawPath.indexOf(';') >= 0;
+    }
+
+    private static String stripMatrix(String p) {
+        StringBuilder b = new StringBuilder(p.length());
+        boolean skip = false;
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (c == '/') skip = false;
+            else if (c == ';') skip = true;
+            if (!skip) b.append(c);
+        }
+        return b.toString();
+    }
+
+    private static String decode(String p) {
+        try {
+            return java.net.URLDecoder.decode(p.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return p; // a broken escape: classify the raw text (Jetty refuses such paths anyway)
+        }
     }
 
     static boolean matches(String pattern, String path) {

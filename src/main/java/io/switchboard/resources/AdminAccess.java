@@ -6,22 +6,30 @@ import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.errors.ApiException;
 
 /**
- * Who may act on {@code /admin/companies/{id}/…}: that company's secret key, or (where allowed) the
- * bootstrap admin token. Another company's key gets the same 404 as a company that does not exist,
- * so the admin API is no existence oracle.
+ * Who may act on {@code /admin/companies/{id}/…}: that company's secret key only. The bootstrap admin token
+ * may create companies (and receives their first keys in that answer) and nothing else: reading a
+ * company, minting, listing or revoking its keys with it is a 403, whether or not the company exists, so
+ * a leaked admin token cannot take over existing tenants. The break-glass path for a company that lost
+ * every secret key is the CLI on the server host ({@code key create}, docs/operations.md). Another
+ * company's key gets the same 404 as a company that does not exist, so the admin API is no existence oracle.
  */
 public final class AdminAccess {
     private AdminAccess() {}
 
-    public static Company company(TenancyService tenancy, Caller caller, String publicId, boolean adminAllowed) {
+    public static final String ADMIN_TOKEN_REFUSED = "The bootstrap admin token may only create companies "
+            + "(POST /admin/companies, whose answer carries the first keys); use the company's secret key. A company "
+            + "that lost every secret key gets a new one from the CLI on the server host: "
+            + "`java -jar switchboard.jar key create --company ID --kind secret config.yml`.";
+
+    public static Company company(TenancyService tenancy, Caller caller, String publicId) {
         if (caller.kind() == Caller.Kind.PUBLIC || caller.kind() == Caller.Kind.CLIENT) {
             throw ApiException.forbidden("The admin API needs a secret key (sk_…); public keys may only ingest.");
         }
-        if (caller.isAdmin() && !adminAllowed) {
-            throw ApiException.forbidden("The bootstrap admin token may only create companies and their keys; use the company's secret key.");
+        if (caller.isAdmin()) {
+            throw ApiException.forbidden(ADMIN_TOKEN_REFUSED);
         }
         Company c = tenancy.companyByPublicId(publicId).orElse(null);
-        if (c == null || (!caller.isAdmin() && c.id() != caller.companyId())) {
+        if (c == null || c.id() != caller.companyId()) {
             throw ApiException.notFound("No company " + publicId + ".");
         }
         return c;
@@ -35,6 +43,6 @@ public final class AdminAccess {
             }
             return caller.companyId();
         }
-        return company(tenancy, caller, publicId, false).id();
+        return company(tenancy, caller, publicId).id();
     }
 }

@@ -120,24 +120,13 @@ public class AdminCampaignsResource {
                                                 @QueryParam("page[size]") String size,
                                                 @QueryParam("page[cursor]") String cursor, @Context UriInfo uri) {
         long cid = AdminAccess.secretCompanyId(tenancy, caller, company);
-        int limit = DEFAULT_PAGE;
-        if (size != null) {
-            try {
-                limit = Integer.parseInt(size);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_PAGE) {
-                throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to " + MAX_PAGE + ".");
-            }
-        }
-        Long before = null;
+        int limit = Paging.size(size, DEFAULT_PAGE, MAX_PAGE);
+        String before = null;
         if (cursor != null) {
-            try {
-                before = Long.parseLong(cursor);
-            } catch (NumberFormatException e) {
-                throw ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a cursor from `links.next`.");
+            if (!io.switchboard.db.Ids.plausible(cursor)) {
+                throw Paging.badCursor();
             }
+            before = cursor;
         }
         List<Send> sends = campaigns.sends(cid, Docs.id(id, "campaign"), state, before, limit);
         JSONAPIDocument<List<SendDto>> out = new JSONAPIDocument<>(sends.stream().map(SendDto::of).toList());

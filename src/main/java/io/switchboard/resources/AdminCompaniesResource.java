@@ -1,5 +1,6 @@
 package io.switchboard.resources;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.jasminb.jsonapi.JSONAPIDocument;
 import io.dropwizard.auth.Auth;
 import io.switchboard.api.admin.CompanyDto;
@@ -8,10 +9,10 @@ import io.switchboard.auth.AuthDialect;
 import io.switchboard.auth.Authenticators;
 import io.switchboard.auth.Caller;
 import io.switchboard.core.tenancy.Company;
-import io.switchboard.core.tenancy.CompanySettings;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
+import io.switchboard.errors.ErrorKind;
 import io.switchboard.jsonapi.JsonApi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -36,9 +37,18 @@ public class AdminCompaniesResource {
     private final TenancyService tenancy;
     private final Authenticators authenticators;
 
+    private final java.util.function.LongFunction<String> ownerInvitation;
+
     public AdminCompaniesResource(TenancyService tenancy, Authenticators authenticators) {
+        this(tenancy, authenticators, null);
+    }
+
+    /** {@code ownerInvitation}: the portal's one-time first-owner link for a new company (docs/portal.md). */
+    public AdminCompaniesResource(TenancyService tenancy, Authenticators authenticators,
+                                  java.util.function.LongFunction<String> ownerInvitation) {
         this.tenancy = tenancy;
         this.authenticators = authenticators;
+        this.ownerInvitation = ownerInvitation;
     }
 
     @POST
@@ -52,6 +62,9 @@ public class AdminCompaniesResource {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("public_key", created.publicKey().plaintext());
         meta.put("secret_key", created.secretKey().plaintext());
+        if (ownerInvitation != null) {
+            meta.put("owner_invitation_url", ownerInvitation.apply(created.company().id()));
+        }
         meta.put("note", "Keys are shown once. Store them now; only their hashes are kept.");
         out.setMeta(meta);
         return Response.status(201).entity(out).build();
@@ -60,18 +73,35 @@ public class AdminCompaniesResource {
     @GET
     @Path("/{id}")
     public JSONAPIDocument<CompanyDto> get(@Auth Caller caller, @PathParam("id") String id) {
-        return new JSONAPIDocument<>(CompanyDto.of(AdminAccess.company(tenancy, caller, id, true)));
+        return new JSONAPIDocument<>(CompanyDto.of(AdminAccess.company(tenancy, caller, id)));
     }
 
-    /** Settings: default phone region, CORS origins, identifier block list, rate-limit overrides. */
+    /**
+     * Settings: default phone region, CORS origins, identifier block list, rate-limit overrides.
+     * {@code data.attributes.settings} is a JSON merge patch (RFC 7396): keys left out keep their values,
+     * {@code null} removes a key (back to its default), {@code rate_limits} merges class by class.
+     */
     @PATCH
     @Path("/{id}")
-    public JSONAPIDocument<CompanyDto> patch(@Auth Caller caller, @PathParam("id") String id,
-                                             JSONAPIDocument<CompanyDto> doc) {
-        Company c = AdminAccess.company(tenancy, caller, id, false);
-        CompanyDto in = requireData(doc);
-        CompanySettings s = in.settings == null ? c.settings() : in.settings;
-        Company updated = tenancy.updateSettings(c.id(), s);
+    public JSONAPIDocument<CompanyDto> patch(@Auth Caller caller, @PathParam("id") String id, JsonNode doc) {
+        Company c = AdminAccess.company(tenancy, caller, id);
+        JsonNode data = doc == null ? null : doc.get("data");
+        if (data == null || !data.isObject()) {
+            throw ApiException.invalid("/data", "The request needs a JSON:API document with `data`.");
+        }
+        if (!"company".equals(data.path("type").asText(null))) {
+            throw new ApiException(ErrorKind.CONFLICT, "`data.type` must be \"company\".", "/data/type", null, null);
+        }
+        if (data.has("id") && !id.equals(data.get("id").asText(null))) {
+            throw new ApiException(ErrorKind.CONFLICT, "`data.id` must equal the company id in the path.", "/data/id",
+                    null, null);
+        }
+        JsonNode attributes = data.path("attributes");
+        if (!attributes.isMissingNode() && !attributes.isObject()) {
+            throw ApiException.invalid("/data/attributes", "`data.attributes` must be an object.");
+        }
+        Company updated = attributes.has("settings")
+                ? tenancy.patchSettings(c.id(), attributes.get("settings"), "/data/attributes/settings") : c;
         authenticators.invalidate();
         return new JSONAPIDocument<>(CompanyDto.of(updated));
     }
@@ -79,7 +109,7 @@ public class AdminCompaniesResource {
     @POST
     @Path("/{id}/keys")
     public Response createKey(@Auth Caller caller, @PathParam("id") String id, JSONAPIDocument<KeyDto> doc) {
-        Company c = AdminAccess.company(tenancy, caller, id, true);
+        Company c = AdminAccess.company(tenancy, caller, id);
         KeyDto in = requireData(doc);
         TenancyService.MintedKey k = tenancy.mintKey(c.id(), in.kind, in.name);
         return Response.status(201).entity(new JSONAPIDocument<>(KeyDto.of(k.key(), k.plaintext()))).build();
@@ -88,21 +118,15 @@ public class AdminCompaniesResource {
     @GET
     @Path("/{id}/keys")
     public JSONAPIDocument<List<KeyDto>> keys(@Auth Caller caller, @PathParam("id") String id) {
-        Company c = AdminAccess.company(tenancy, caller, id, true);
+        Company c = AdminAccess.company(tenancy, caller, id);
         return new JSONAPIDocument<>(tenancy.keys(c.id()).stream().map(k -> KeyDto.of(k, null)).toList());
     }
 
     @DELETE
     @Path("/{id}/keys/{keyId}")
     public Response revoke(@Auth Caller caller, @PathParam("id") String id, @PathParam("keyId") String keyId) {
-        Company c = AdminAccess.company(tenancy, caller, id, true);
-        long kid;
-        try {
-            kid = Long.parseLong(keyId);
-        } catch (NumberFormatException e) {
-            throw ApiException.notFound("No key " + keyId + ".");
-        }
-        if (!tenancy.revokeKey(c.id(), kid)) {
+        Company c = AdminAccess.company(tenancy, caller, id);
+        if (!io.switchboard.db.Ids.plausible(keyId) || !tenancy.revokeKey(c.id(), keyId)) {
             throw ApiException.notFound("No key " + keyId + ".");
         }
         authenticators.invalidate();

@@ -13,7 +13,6 @@ import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.ConsentDao;
 import io.switchboard.db.DeviceDao;
 import io.switchboard.db.EventDao.EventRow;
-import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
 import io.switchboard.jsonapi.JsonApi;
 import io.switchboard.resources.ingest.Body;
@@ -50,14 +49,12 @@ public class AdminProfileDataResource {
     @GET
     @Path("/{profileId}/events")
     public Response events(@Context UriInfo uri, @Auth Caller caller, @PathParam("company") String company,
-                           @PathParam("profileId") String profileId, @QueryParam("page[size]") Integer pageSize,
+                           @PathParam("profileId") String profileId, @QueryParam("page[size]") String pageSize,
                            @QueryParam("page[cursor]") String cursor, @QueryParam("type") String type) {
         long companyId = AdminAccess.secretCompanyId(tenancy, caller, company);
         identity.get(companyId, profileId); // 404 (naming the survivor for a tombstone)
-        int size = pageSize == null ? 100 : pageSize;
-        if (size < 1 || size > 1000) throw ApiException.invalidParameter("page[size]", "`page[size]` must be 1 to 1000.");
-        Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor)
-                .orElseThrow(() -> ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a valid cursor."));
+        int size = Paging.size(pageSize, 100, 1000);
+        Cursor after = Paging.cursor(cursor, Cursor::decode);
         String[] types = type == null || type.isBlank() ? EventReads.ALL_TYPES : type.split(",");
         List<EventRow> rows = reads.list(companyId, new EventReads.Query(profileId, null, null, null, true, size, after,
                 types, false));

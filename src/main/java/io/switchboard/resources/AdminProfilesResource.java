@@ -6,6 +6,7 @@ import io.switchboard.api.admin.AdminProfileDto;
 import io.switchboard.api.admin.HistoryDto;
 import io.switchboard.auth.AuthDialect;
 import io.switchboard.auth.Caller;
+import io.switchboard.core.Times;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.WriteContext;
 import io.switchboard.core.tenancy.TenancyService;
@@ -28,8 +29,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
-import java.time.DateTimeException;
-import java.time.OffsetDateTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,19 +89,8 @@ public class AdminProfilesResource {
             throw ApiException.invalidParameter("sort", "`sort` must be id, created, updated or email, optionally "
                     + "prefixed with `-` for descending.");
         }
-        int size = 20;
-        if (pageSize != null && !pageSize.isBlank()) {
-            try {
-                size = Integer.parseInt(pageSize.trim());
-            } catch (NumberFormatException e) {
-                size = -1;
-            }
-            if (size < 1 || size > 100) {
-                throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to 100.");
-            }
-        }
-        ProfileQuery.Cursor cursor = pageCursor == null || pageCursor.isBlank() ? null
-                : ProfileQuery.Cursor.decode(pageCursor, sf, desc, "page[cursor]");
+        int size = Paging.size(pageSize, 20, 100);
+        ProfileQuery.Cursor cursor = Paging.cursor(pageCursor, raw -> ProfileQuery.Cursor.decode(raw, sf, desc));
         ProfileQuery.Page page = queries.page(companyId, new ProfileQuery(conditions, sf, desc, size, cursor));
         JSONAPIDocument<List<AdminProfileDto>> doc = new JSONAPIDocument<>(
                 page.items().stream().map(AdminProfileDto::of).toList());
@@ -125,13 +114,9 @@ public class AdminProfilesResource {
     private static void time(List<ProfileQuery.Condition> out, ProfileQuery.Field f, ProfileQuery.Op op, String v,
                              String parameter) {
         if (v == null || v.isBlank()) return;
-        try {
-            out.add(new ProfileQuery.Condition(f, op, List.of(OffsetDateTime.parse(v.trim().replace(' ', '+'))
-                    .toInstant().toString())));
-        } catch (DateTimeException e) {
-            throw ApiException.invalidParameter(parameter, "`" + parameter + "` must be an ISO-8601 datetime with an "
-                    + "offset, e.g. 2024-01-01T00:00:00Z.");
-        }
+        Instant t = Times.parse(v.trim().replace(' ', '+')).orElseThrow(() -> ApiException.invalidParameter(parameter, "`" + parameter
+                + "` must be an ISO-8601 datetime between years 1 and 9999, e.g. 2024-01-01T00:00:00Z."));
+        out.add(new ProfileQuery.Condition(f, op, List.of(t.toString())));
     }
 
     @GET
@@ -147,7 +132,7 @@ public class AdminProfilesResource {
     public JSONAPIDocument<List<HistoryDto>> history(@Auth Caller caller, @PathParam("company") String company,
                                                      @PathParam("profileId") String profileId) {
         long companyId = AdminAccess.secretCompanyId(tenancy, caller, company);
-        identity.find(companyId, profileId).orElseThrow(() -> ApiException.notFound("No profile with id " + profileId + "."));
+        identity.find(companyId, profileId).orElseThrow(() -> ApiException.notFound("No profile with id `" + profileId + "`."));
         return new JSONAPIDocument<>(identity.history(companyId, profileId).stream().map(HistoryDto::of).toList());
     }
 

@@ -68,7 +68,7 @@ public class AdminProvidersResource {
     public JSONAPIDocument<ProviderDto> update(@Auth Caller caller, @PathParam("company") String company,
                                                @PathParam("id") String id, JSONAPIDocument<ProviderDto> doc) {
         long cid = AdminAccess.secretCompanyId(tenancy, caller, company);
-        long pid = Docs.id(id, "provider");
+        String pid = Docs.id(id, "provider");
         ProviderDto in = Docs.data(doc);
         if (in.type != null && !in.type.equals(campaigns.provider(cid, pid).type())) {
             throw ApiException.invalid("/data/attributes/type", "A provider's `type` cannot change; create a new provider.");
@@ -83,7 +83,7 @@ public class AdminProvidersResource {
     @Path("/{id}")
     public Response delete(@Auth Caller caller, @PathParam("company") String company, @PathParam("id") String id) {
         long cid = AdminAccess.secretCompanyId(tenancy, caller, company);
-        long pid = Docs.id(id, "provider");
+        String pid = Docs.id(id, "provider");
         campaigns.deleteProvider(cid, pid);
         senders.forEach(s -> s.forget(cid, pid));
         return Response.noContent().build();

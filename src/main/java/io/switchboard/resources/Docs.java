@@ -14,14 +14,9 @@ final class Docs {
         return doc.get();
     }
 
-    /** A numeric path id; anything else is simply not found. */
-    static long id(String raw, String what) {
-        try {
-            long v = Long.parseLong(raw);
-            if (v > 0) return v;
-        } catch (NumberFormatException ignored) {
-            // falls through
-        }
+    /** A path id (opaque: a ULID, or a decimal id from before migration 006); anything else is simply not found. */
+    static String id(String raw, String what) {
+        if (io.switchboard.db.Ids.plausible(raw)) return raw;
         throw ApiException.notFound("No " + what + " " + raw + ".");
     }
 }

@@ -34,8 +34,8 @@ class DialectAuthFeatureTest {
     static final String ADMIN = "the-admin-token";
 
     static final Authenticator<String, Caller> KEYS = k -> switch (k) {
-        case PK -> Optional.of(new Caller(7, "ACME01", Caller.Kind.PUBLIC, 1L, "pk_aaaaa"));
-        case SK -> Optional.of(new Caller(7, "ACME01", Caller.Kind.SECRET, 2L, "sk_bbbbb"));
+        case PK -> Optional.of(new Caller(7, "ACME01", Caller.Kind.PUBLIC, "1", "pk_aaaaa"));
+        case SK -> Optional.of(new Caller(7, "ACME01", Caller.Kind.SECRET, "2", "sk_bbbbb"));
         default -> Optional.empty();
     };
     static final Authenticator<String, Caller> ADMIN_OR_KEYS = t -> ADMIN.equals(t) ? Optional.of(Caller.admin()) : KEYS.authenticate(t);

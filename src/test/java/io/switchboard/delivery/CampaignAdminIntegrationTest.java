@@ -55,8 +55,83 @@ class CampaignAdminIntegrationTest {
         assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
         assertThat(patched.json().at("/data/attributes/name").asText()).isEqualTo("renamed");
         String stored = F.db().withHandle(h -> h.createQuery("SELECT config->>'auth_token' FROM providers WHERE id = :id")
-                .bind("id", Long.parseLong(id)).mapTo(String.class).one());
+                .bind("id", id).mapTo(String.class).one());
         assertThat(stored).isEqualTo("tok-SECRET-1");
+    }
+
+    /** Issue #11 finding 8: a kept (masked or omitted) secret cannot follow a provider to a new destination. */
+    @Test
+    void retargetingAProviderNeedsItsSecretsAgain() {
+        TestCompany c = F.createCompany("Retarget");
+        String base = "/admin/companies/" + c.publicId() + "/providers";
+        String smtp = K.provider(c, "smtp", Map.of("host", "smtp.example.com", "port", 587, "username", "u",
+                "password", "SMTP-SECRET", "from", "a@example.com"));
+        String twilio = K.provider(c, "twilio", Map.of("account_sid", "AC1", "auth_token", "TW-SECRET", "from", "+15005550006"));
+        String hook = K.provider(c, "webhook", Map.of("url", "https://example.com/hook",
+                "headers", Map.of("Authorization", "Bearer HOOK-SECRET")));
+        record Case(String id, Map<String, Object> config, String pointer) {}
+        for (Case k : new Case[] {
+                new Case(smtp, Map.of("host", "evil.example.net", "password", "********"), "/data/attributes/config/password"),
+                new Case(smtp, Map.of("port", 2525), "/data/attributes/config/password"),
+                new Case(smtp, Map.of("tls", "none", "password", "********"), "/data/attributes/config/password"),
+                new Case(twilio, Map.of("base_url", "https://evil.example.net", "auth_token", "********"),
+                        "/data/attributes/config/auth_token"),
+                new Case(hook, Map.of("url", "https://evil.example.net/x"), "/data/attributes/config/headers/Authorization"),
+                new Case(hook, Map.of("url", "https://evil.example.net/x", "headers", Map.of("Authorization", "********")),
+                        "/data/attributes/config/headers/Authorization")}) {
+            Res r = F.request("PATCH", base + "/" + k.id(), doc("provider", Map.of("config", k.config())), admin(c.secretKey()));
+            assertThat(r.status()).as(k + " " + r).isEqualTo(422);
+            assertThat(r.json().at("/errors/0/source/pointer").asText()).as(k.toString()).isEqualTo(k.pointer());
+        }
+        assertThat(F.get(base + "/" + smtp, admin(c.secretKey())).json().at("/data/attributes/config/host").asText())
+                .isEqualTo("smtp.example.com");
+        // with the secret given again the move is allowed; a change that keeps the destination keeps the mask working
+        Res moved = F.request("PATCH", base + "/" + smtp, doc("provider", Map.of("config",
+                Map.of("host", "smtp2.example.com", "password", "NEW-SECRET"))), admin(c.secretKey()));
+        assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        Res renamed = F.request("PATCH", base + "/" + smtp, doc("provider", Map.of("name", "n", "config",
+                Map.of("from", "b@example.com", "password", "********", "host", "smtp2.example.com"))), admin(c.secretKey()));
+        assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+        Res dropped = F.request("PATCH", base + "/" + hook, doc("provider", Map.of("config",
+                Map.of("url", "https://other.example.com/x", "headers", Map.of()))), admin(c.secretKey()));
+        assertThat(dropped.status()).as(dropped.toString()).isEqualTo(200);
+    }
+
+    /**
+     * Issue #11 finding 15: ids of providers, campaigns, sends and keys are opaque (ULIDs), so a tenant
+     * cannot count what other tenants create between two of its own creations.
+     */
+    @Test
+    void idsAreOpaqueNotCountsAcrossTenants() {
+        java.util.regex.Pattern ulid = java.util.regex.Pattern.compile("[0-9A-HJKMNP-TV-Z]{26}");
+        TestCompany a = F.createCompany("CountA");
+        TestCompany b = F.createCompany("CountB");
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (TestCompany c : new TestCompany[] {a, b, a}) {
+            String provider = K.provider(c, "log", Map.of());
+            String campaign = K.campaign(c, "webhook", provider, Map.of("body", "{}"));
+            Res minted = F.post("/admin/companies/" + c.publicId() + "/keys",
+                    "{\"data\":{\"type\":\"key\",\"attributes\":{\"kind\":\"public\",\"name\":\"k\"}}}",
+                    admin(c.secretKey()));
+            assertThat(minted.status()).as(minted.toString()).isEqualTo(201);
+            ids.add(provider);
+            ids.add(campaign);
+            ids.add(minted.json().at("/data/id").asText());
+            F.db().useHandle(h -> h.execute("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel) "
+                    + "VALUES (?, ?, ?, 'p', 'webhook')", F.companyId(c.publicId()), io.switchboard.db.Ids.newId(), campaign));
+            ids.add(K.sends(c, campaign).at("/0/id").asText());
+        }
+        for (String id : ids) {
+            assertThat(id).as("an opaque id, not a number").matches(ulid);
+        }
+        assertThat(new java.util.HashSet<>(ids)).hasSize(ids.size());
+        // the old numeric form of an id is simply not found (and never a 500)
+        assertThat(F.get("/admin/companies/" + a.publicId() + "/campaigns/1", admin(a.secretKey())).status()).isEqualTo(404);
+        assertThat(F.get("/admin/companies/" + a.publicId() + "/campaigns/" + "x".repeat(300), admin(a.secretKey())).status())
+                .isEqualTo(404);
+        // another company's id is not found either
+        assertThat(F.get("/admin/companies/" + b.publicId() + "/campaigns/" + ids.get(1), admin(b.secretKey())).status())
+                .isEqualTo(404);
     }
 
     @Test

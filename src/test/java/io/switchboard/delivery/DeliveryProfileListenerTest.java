@@ -14,15 +14,16 @@ import org.junit.jupiter.api.Test;
 class DeliveryProfileListenerTest {
     static Jdbi jdbi;
     static long company;
-    static long campaign;
+    static String campaign;
 
     @BeforeAll
     static void db() {
         jdbi = SwitchboardApplication.newJdbi(Jdbi.create(TestDatabase.newDatabase(), "postgres", ""), Jackson.newObjectMapper());
         company = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES ('LSTNR1', 'l') RETURNING id")
                 .mapTo(Long.class).one());
-        campaign = jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, name, channel) "
-                + "VALUES (:c, 'c', 'email') RETURNING id").bind("c", company).mapTo(Long.class).one());
+        campaign = jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, id, name, channel) "
+                + "VALUES (:c, :id, 'c', 'email') RETURNING id").bind("c", company).bind("id", io.switchboard.db.Ids.newId())
+                .mapTo(String.class).one());
     }
 
     long count(String sql) {
@@ -31,8 +32,9 @@ class DeliveryProfileListenerTest {
 
     void seed(String profile, String token, String state) {
         jdbi.useHandle(h -> {
-            h.createUpdate("INSERT INTO sends (company_id, campaign_id, profile_id, channel, context, state) "
-                    + "VALUES (:c, :cid, :p, 'email', '{}', :s)").bind("c", company).bind("cid", campaign).bind("p", profile)
+            h.createUpdate("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, context, state) "
+                    + "VALUES (:c, :id, :cid, :p, 'email', '{}', :s)").bind("c", company).bind("id", io.switchboard.db.Ids.newId())
+                    .bind("cid", campaign).bind("p", profile)
                     .bind("s", state).execute();
             h.createUpdate("INSERT INTO channel_unsubscribes (company_id, profile_id, channel, subscription) "
                     + "VALUES (:c, :p, 'email', 'marketing')").bind("c", company).bind("p", profile).execute();

@@ -176,11 +176,11 @@ class DeliveryQueueIntegrationTest {
         String cid = webhookCampaign(c, "lease", null);
         long companyId = F.companyId(c.publicId());
         // a send claimed by a worker that then died (its process was killed): lease runs out in 1 s
-        long sendId = F.db().withHandle(h -> h.createQuery("INSERT INTO sends (company_id, campaign_id, profile_id, channel, "
-                        + "context, state, attempts, claimed_by, claimed_until, next_attempt_at) VALUES (:c, :cid, 'dead-profile', "
+        String sendId = F.db().withHandle(h -> h.createQuery("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, "
+                        + "context, state, attempts, claimed_by, claimed_until, next_attempt_at) VALUES (:c, :id, :cid, 'dead-profile', "
                         + "'webhook', '{\"user\":{\"external_id\":\"orphan-1\"}}', 'sending', 1, 'dead-host/1/w0', "
                         + "now() + interval '1 second', now() + interval '1 second') RETURNING id")
-                .bind("c", companyId).bind("cid", Long.parseLong(cid)).mapTo(Long.class).one());
+                .bind("c", companyId).bind("id", io.switchboard.db.Ids.newId()).bind("cid", cid).mapTo(String.class).one());
         DeliveryKit.sleep(500);
         assertThat(F.count("SELECT count(*) FROM sends WHERE id = ? AND state = 'sending'", sendId)).isEqualTo(1);
         JsonNode s = K.awaitSends(c, cid, 1, "sent");
@@ -234,9 +234,9 @@ class DeliveryQueueIntegrationTest {
         String cid = webhookCampaign(c, "arch", null);
         long companyId = F.companyId(c.publicId());
         // a send queued for later (e.g. a retry), then the campaign is archived
-        F.db().useHandle(h -> h.createUpdate("INSERT INTO sends (company_id, campaign_id, profile_id, channel, context, "
-                        + "next_attempt_at) VALUES (:c, :cid, 'p', 'webhook', '{}', now() + interval '700 milliseconds')")
-                .bind("c", companyId).bind("cid", Long.parseLong(cid)).execute());
+        F.db().useHandle(h -> h.createUpdate("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, context, "
+                        + "next_attempt_at) VALUES (:c, :id, :cid, 'p', 'webhook', '{}', now() + interval '700 milliseconds')")
+                .bind("c", companyId).bind("id", io.switchboard.db.Ids.newId()).bind("cid", cid).execute());
         Res archived = F.request("PATCH", "/admin/companies/" + c.publicId() + "/campaigns/" + cid,
                 DeliveryKit.json(Map.of("data", Map.of("type", "campaign", "attributes", Map.of("state", "archived")))),
                 DeliveryKit.admin(c.secretKey()));

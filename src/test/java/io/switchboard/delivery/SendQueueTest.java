@@ -6,6 +6,7 @@ import io.dropwizard.jackson.Jackson;
 import io.dropwizard.util.Duration;
 import io.switchboard.SwitchboardApplication;
 import io.switchboard.core.campaigns.Send;
+import io.switchboard.db.Ids;
 import io.switchboard.db.SendDao;
 import io.switchboard.testing.TestDatabase;
 import java.time.Instant;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class SendQueueTest {
     static Jdbi jdbi;
     static long company;
-    static long campaign;
+    static String campaign;
 
     @BeforeAll
     static void db() {
@@ -34,17 +35,17 @@ class SendQueueTest {
         jdbi = SwitchboardApplication.newJdbi(Jdbi.create(url, "postgres", ""), Jackson.newObjectMapper());
         company = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES ('QUEUE1', 'q') RETURNING id")
                 .mapTo(Long.class).one());
-        campaign = jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, name, channel) "
-                + "VALUES (:c, 'c', 'webhook') RETURNING id").bind("c", company).mapTo(Long.class).one());
+        campaign = jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, id, name, channel) "
+                + "VALUES (:c, :id, 'c', 'webhook') RETURNING id").bind("c", company).bind("id", Ids.newId()).mapTo(String.class).one());
     }
 
-    static List<Long> enqueue(int n, String tag) {
-        List<Long> ids = new ArrayList<>();
+    static List<String> enqueue(int n, String tag) {
+        List<String> ids = new ArrayList<>();
         jdbi.useHandle(h -> {
             for (int i = 0; i < n; i++) {
-                ids.add(h.createQuery("INSERT INTO sends (company_id, campaign_id, profile_id, channel, context) "
-                        + "VALUES (:c, :cid, :p, 'webhook', '{}') RETURNING id").bind("c", company).bind("cid", campaign)
-                        .bind("p", tag + i).mapTo(Long.class).one());
+                ids.add(h.createQuery("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, context) "
+                        + "VALUES (:c, :id, :cid, :p, 'webhook', '{}') RETURNING id").bind("c", company).bind("cid", campaign)
+                        .bind("id", Ids.newId()).bind("p", tag + i).mapTo(String.class).one());
             }
         });
         return ids;
@@ -52,7 +53,7 @@ class SendQueueTest {
 
     @Test
     void concurrentWorkersNeverClaimTheSameSend() throws Exception {
-        List<Long> ids = enqueue(300, "conc-");
+        List<String> ids = enqueue(300, "conc-");
         int workers = 6;
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         CountDownLatch start = new CountDownLatch(1);
@@ -63,14 +64,14 @@ class SendQueueTest {
                 start.await();
                 List<Send> mine = new ArrayList<>();
                 while (true) {
-                    List<Send> batch = jdbi.withExtension(SendDao.class, d -> d.claim(worker, 60, 7));
+                    List<Send> batch = jdbi.withExtension(SendDao.class, d -> d.claim(worker, 60, 7, 500));
                     if (batch.isEmpty()) return mine;
                     mine.addAll(batch);
                 }
             }));
         }
         start.countDown();
-        Set<Long> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>();
         int total = 0;
         for (Future<List<Send>> f : results) {
             for (Send s : f.get()) {
@@ -92,15 +93,15 @@ class SendQueueTest {
 
     @Test
     void anExpiredLeaseIsReclaimedAndTheOldOwnerCanNoLongerWrite() {
-        long id = enqueue(1, "lease-").get(0);
-        List<Send> first = jdbi.withExtension(SendDao.class, d -> d.claim("slow", 0.2, 100)).stream()
-                .filter(s -> s.id() == id).toList();
+        String id = enqueue(1, "lease-").get(0);
+        List<Send> first = jdbi.withExtension(SendDao.class, d -> d.claim("slow", 0.2, 100, 500)).stream()
+                .filter(s -> s.id().equals(id)).toList();
         assertThat(first).hasSize(1);
-        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("other", 60, 100)).stream().anyMatch(s -> s.id() == id))
+        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("other", 60, 100, 500)).stream().anyMatch(s -> s.id().equals(id)))
                 .as("still leased").isFalse();
         DeliveryKitSleep.sleep(400);
-        List<Send> second = jdbi.withExtension(SendDao.class, d -> d.claim("rescuer", 60, 100)).stream()
-                .filter(s -> s.id() == id).toList();
+        List<Send> second = jdbi.withExtension(SendDao.class, d -> d.claim("rescuer", 60, 100, 500)).stream()
+                .filter(s -> s.id().equals(id)).toList();
         assertThat(second).hasSize(1);
         assertThat(second.get(0).attempts()).isEqualTo(2);
         // the slow worker finally answers: its outcome is not recorded over the rescuer's lease
@@ -117,9 +118,9 @@ class SendQueueTest {
     void stoppingWorkersReturnsUnprocessedClaimsToTheQueue() throws Exception {
         jdbi.useHandle(h -> h.createUpdate("UPDATE sends SET state = 'aborted' WHERE company_id = :c AND state IN "
                 + "('pending', 'sending')").bind("c", company).execute());
-        List<Long> ids = enqueue(5, "stop-");
+        List<String> ids = enqueue(5, "stop-");
         CountDownLatch inFlight = new CountDownLatch(1);
-        Set<Long> processed = ConcurrentHashMap.newKeySet();
+        Set<String> processed = ConcurrentHashMap.newKeySet();
         SendProcessor slow = new SendProcessor(jdbi, null, null, null, null, null, 1, null, null, null) {
             @Override
             public void process(Send s, String worker) {
@@ -139,10 +140,10 @@ class SendQueueTest {
         inFlight.await();
         workers.stop();
         assertThat(processed).hasSize(1);
-        long sent = processed.iterator().next();
-        for (long id : ids) {
+        String sent = processed.iterator().next();
+        for (String id : ids) {
             Send s = jdbi.withExtension(SendDao.class, d -> d.find(company, id)).orElseThrow();
-            if (id == sent) {
+            if (id.equals(sent)) {
                 assertThat(s.state()).as("the send in hand finishes").isEqualTo("sent");
             } else {
                 assertThat(s.state()).isEqualTo("pending");
@@ -151,6 +152,53 @@ class SendQueueTest {
                 assertThat(s.nextAttemptAt()).isBeforeOrEqualTo(Instant.now());
             }
         }
+    }
+
+    /** Issue #11 finding 3: a claim is fair across companies and caps one company's sends in flight. */
+    @Test
+    void claimsAreRoundRobinAcrossCompaniesAndCapOneCompanysInFlight() {
+        Object[] flood = newCompany("FLOOD1");
+        Object[] quiet = newCompany("QUIET1");
+        Object[] third = newCompany("THIRD1");
+        jdbi.useHandle(h -> {
+            for (int i = 0; i < 50; i++) {
+                h.execute("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, next_attempt_at) "
+                        + "VALUES (?, ?, ?, ?, 'webhook', now() - interval '1 minute')", flood[0], Ids.newId(), flood[1], "f" + i);
+            }
+            h.execute("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel) VALUES (?, ?, ?, 'q', 'webhook')",
+                    quiet[0], Ids.newId(), quiet[1]);
+            h.execute("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel) VALUES (?, ?, ?, 't', 'webhook')",
+                    third[0], Ids.newId(), third[1]);
+        });
+        // one claim of 5 with a cap of 4: the quiet companies' sends are in it although 50 older ones wait
+        List<Send> first = DeliveryWorkers.roundRobin(jdbi.withExtension(SendDao.class, d -> d.claim("w1", 60, 5, 4)))
+                .stream().filter(x -> x.companyId() == (long) flood[0] || x.companyId() == (long) quiet[0] || x.companyId() == (long) third[0]).toList();
+        assertThat(first.stream().filter(x -> x.companyId() == (long) quiet[0])).hasSize(1);
+        assertThat(first.stream().filter(x -> x.companyId() == (long) third[0])).hasSize(1);
+        assertThat(first.stream().filter(x -> x.companyId() == (long) flood[0]).count()).isBetween(1L, 3L);
+        // round-robin order: the flooding company does not take the first two turns
+        assertThat(first.get(0).companyId() == (long) flood[0] && first.get(1).companyId() == (long) flood[0]).isFalse();
+        // the flood's in-flight sends count against the cap across workers: a second worker gets at most the rest
+        long floodInFlight = first.stream().filter(x -> x.companyId() == (long) flood[0]).count();
+        List<Send> second = jdbi.withExtension(SendDao.class, d -> d.claim("w2", 60, 100, 4)).stream()
+                .filter(x -> x.companyId() == (long) flood[0]).toList();
+        assertThat(second).hasSize((int) (4 - floodInFlight));
+        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("w3", 60, 100, 4)).stream()
+                .filter(x -> x.companyId() == (long) flood[0])).isEmpty();
+        // a finished send frees a place
+        Send done = second.get(0);
+        jdbi.useExtension(SendDao.class, d -> d.markSent(done.companyId(), done.id(), "w2", null, "x"));
+        assertThat(jdbi.withExtension(SendDao.class, d -> d.claim("w3", 60, 100, 4)).stream()
+                .filter(x -> x.companyId() == (long) flood[0])).hasSize(1);
+    }
+
+    /** A company and a campaign of it: {company id, campaign id}. */
+    static Object[] newCompany(String publicId) {
+        long c = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES (:p, 'q') RETURNING id")
+                .bind("p", publicId).mapTo(Long.class).one());
+        String cid = Ids.newId();
+        jdbi.useHandle(h -> h.execute("INSERT INTO campaigns (company_id, id, name, channel) VALUES (?, ?, 'c', 'webhook')", c, cid));
+        return new Object[] {c, cid};
     }
 
     /** Tiny sleep helper (no app fixture in this class). */

@@ -42,7 +42,7 @@ class DeliveryHooksTest {
         EventStoreDeliveryEvents events = new EventStoreDeliveryEvents(ingest);
         DevicePushTokens tokens = new DevicePushTokens();
         jdbi.useTransaction(h -> {
-            events.record(h, companyId, u, 42L, "push_sent", Map.of("campaign_id", 7));
+            events.record(h, companyId, u, "42", "push_sent", Map.of("campaign_id", 7));
             tokens.register(h, companyId, v, "hk-tok-2");      // a new token: a token-only device of v
             tokens.register(h, companyId, v, "hk-tok-1");      // u's device token moves to v
             tokens.disableInvalidToken(h, companyId, v, "hk-tok-2", "Unregistered");

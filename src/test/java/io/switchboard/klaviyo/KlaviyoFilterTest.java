@@ -47,11 +47,27 @@ class KlaviyoFilterTest {
     void cursorsRoundTripAndAreBoundToTheirSort() {
         ProfileQuery.Cursor c = new ProfileQuery.Cursor(true, "email", true, "a@b.co", "01ARZ3NDEKTSV4RRFFQ69G5FAV");
         String wire = c.encode();
-        assertThat(wire).matches("[A-Za-z0-9_-]+");
-        assertThat(ProfileQuery.Cursor.decode(wire, ProfileQuery.SortField.EMAIL, true, "page[cursor]")).isEqualTo(c);
-        assertThatThrownBy(() -> ProfileQuery.Cursor.decode(wire, ProfileQuery.SortField.EMAIL, false, "page[cursor]"))
-                .isInstanceOf(ApiException.class);
-        assertThatThrownBy(() -> ProfileQuery.Cursor.decode("%%%", ProfileQuery.SortField.ID, false, "page[cursor]"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.parameter()).isEqualTo("page[cursor]"));
+        assertThat(wire).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+        assertThat(ProfileQuery.Cursor.decode(wire, ProfileQuery.SortField.EMAIL, true)).contains(c);
+        assertThat(ProfileQuery.Cursor.decode(wire, ProfileQuery.SortField.EMAIL, false)).isEmpty();
+        assertThat(ProfileQuery.Cursor.decode("%%%", ProfileQuery.SortField.ID, false)).isEmpty();
+    }
+
+    /** Issue 11 finding 6: a cursor is sealed; any edit, forgery or truncation is refused (no decoding). */
+    @Test
+    void forgedOrEditedCursorsAreRefused() {
+        ProfileQuery.Cursor c = new ProfileQuery.Cursor(false, "created", false, "2024-01-01T00:00:00Z",
+                "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+        String wire = c.encode();
+        String payload = wire.substring(0, wire.indexOf('.'));
+        String tag = wire.substring(wire.indexOf('.') + 1);
+        // the old, unsigned form of the same position, and a forged out-of-range time key
+        String unsigned = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "{\"b\":false,\"s\":\"created\",\"k\":\"+999999999-12-31T23:59:59Z\",\"i\":\"x\"}".getBytes());
+        for (String bad : new String[] {unsigned, payload, payload + "." , "." + tag, unsigned + "." + tag,
+                payload + "." + tag.substring(1), payload.substring(1) + "." + tag, wire + "." + tag, "\u0000"}) {
+            assertThat(ProfileQuery.Cursor.decode(bad, ProfileQuery.SortField.CREATED, false)).as(bad).isEmpty();
+        }
+        assertThat(ProfileQuery.Cursor.decode(wire, ProfileQuery.SortField.CREATED, false)).contains(c);
     }
 }

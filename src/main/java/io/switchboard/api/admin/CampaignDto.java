@@ -33,10 +33,10 @@ public class CampaignDto {
 
     public static CampaignDto of(Campaign c) {
         CampaignDto d = new CampaignDto();
-        d.id = Long.toString(c.id());
+        d.id = c.id();
         d.name = c.name();
         d.channel = c.channel().wire();
-        d.providerId = c.providerId() == null ? null : Long.toString(c.providerId());
+        d.providerId = c.providerId();
         d.state = c.state();
         d.subscription = c.subscription();
         d.defaultLocale = c.defaultLocale();

@@ -21,7 +21,7 @@ public class KeyDto {
 
     public static KeyDto of(ApiKey k, String plaintext) {
         KeyDto d = new KeyDto();
-        d.id = Long.toString(k.id());
+        d.id = k.id();
         d.kind = k.kind();
         d.name = k.name();
         d.prefix = k.prefix();

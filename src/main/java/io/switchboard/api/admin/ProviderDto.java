@@ -27,7 +27,7 @@ public class ProviderDto {
 
     public static ProviderDto of(Provider p) {
         ProviderDto d = new ProviderDto();
-        d.id = Long.toString(p.id());
+        d.id = p.id();
         d.type = p.type();
         d.name = p.name();
         d.config = ProviderTypes.redact(p.type(), p.config());

@@ -46,8 +46,8 @@ public class SendDto {
 
     public static SendDto of(Send s) {
         SendDto d = new SendDto();
-        d.id = Long.toString(s.id());
-        d.campaignId = Long.toString(s.campaignId());
+        d.id = s.id();
+        d.campaignId = s.campaignId();
         d.profileId = s.profileId();
         d.channel = s.channel();
         d.address = s.address();
@@ -57,7 +57,7 @@ public class SendDto {
         d.attempts = s.attempts();
         boolean queued = s.state().equals("pending") || s.state().equals("throttled") || s.state().equals("sending");
         d.nextAttemptAt = queued ? s.nextAttemptAt() : null;
-        d.providerId = s.providerId() == null ? null : Long.toString(s.providerId());
+        d.providerId = s.providerId();
         d.providerMessageId = s.providerMessageId();
         d.lastError = s.lastError();
         d.tokenInvalid = s.tokenInvalid() ? Boolean.TRUE : null;

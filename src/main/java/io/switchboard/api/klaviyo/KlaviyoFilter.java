@@ -1,14 +1,11 @@
 package io.switchboard.api.klaviyo;
 
+import io.switchboard.core.Times;
 import io.switchboard.core.identity.ProfileQuery.Condition;
 import io.switchboard.core.identity.ProfileQuery.Field;
 import io.switchboard.core.identity.ProfileQuery.Op;
 import io.switchboard.errors.ApiException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +35,9 @@ public final class KlaviyoFilter {
     /** Parses a profile filter; null or blank → no conditions. */
     public static List<Condition> parseProfileFilter(String filter) {
         if (filter == null || filter.isBlank()) return List.of();
+        if (filter.indexOf('\0') >= 0) {
+            throw ApiException.invalidParameter(PARAMETER, "Invalid filter provided: it contains a NUL character.");
+        }
         KlaviyoFilter p = new KlaviyoFilter(filter.trim());
         List<Condition> out = new ArrayList<>();
         p.expressions(out);
@@ -148,23 +148,9 @@ public final class KlaviyoFilter {
 
     private static Instant instant(String raw) {
         // an unencoded "+00:00" in a query string arrives as " 00:00"
-        String v = raw.trim().replace(' ', '+');
-        try {
-            return OffsetDateTime.parse(v).toInstant();
-        } catch (RuntimeException ignored) {
-            // try the other forms
-        }
-        try {
-            return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
-        } catch (RuntimeException ignored) {
-            // try a plain date
-        }
-        try {
-            return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
-        } catch (RuntimeException e) {
-            throw ApiException.invalidParameter(PARAMETER, "Invalid filter provided: `" + v
-                    + "` is not a datetime; use ISO-8601 such as 2024-01-01T00:00:00Z (unquoted).");
-        }
+        return Times.parse(raw.trim().replace(' ', '+')).orElseThrow(() -> ApiException.invalidParameter(PARAMETER, "Invalid filter provided: `"
+                + raw.trim() + "` is not a datetime between years 1 and 9999; use ISO-8601 such as "
+                + "2024-01-01T00:00:00Z (unquoted)."));
     }
 
     private void skipSpace() {

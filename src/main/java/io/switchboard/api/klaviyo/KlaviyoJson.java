@@ -1,9 +1,6 @@
 package io.switchboard.api.klaviyo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.ErrorKind;
@@ -13,24 +10,19 @@ import io.switchboard.errors.ErrorKind;
  * ({@code null} clears, absent leaves alone). Every failure names the offending spot as a JSON pointer.
  */
 public final class KlaviyoJson {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     private KlaviyoJson() {}
 
-    /** Parses a body; empty or malformed → 400 {@code invalid}. */
-    public static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
+    /**
+     * Parses a request body with the one body reader every dialect uses ({@code resources.ingest.Body}):
+     * the same nesting-depth and string limits, invalid UTF-8 refused, trailing tokens refused; malformed
+     * input surfaces as Jackson's exception and is answered 400 by the shared mapper. Empty → 400
+     * {@code invalid} at {@code /data}.
+     */
+    public static JsonNode parse(byte[] body) {
+        if (body == null || body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             throw ApiException.invalid("/data", "The request body is empty; a JSON:API document with `data` is required.");
         }
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String msg = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().split("\n")[0];
-            throw ApiException.invalid(null, "Malformed JSON" + (loc == null ? "" : " at line " + loc.getLineNr()
-                    + ", column " + loc.getColumnNr()) + ": " + (msg.length() > 200 ? msg.substring(0, 200) : msg));
-        }
+        return io.switchboard.resources.ingest.Body.parse(body);
     }
 
     /**

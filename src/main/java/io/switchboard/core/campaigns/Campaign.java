@@ -7,7 +7,7 @@ import java.util.Map;
  * A campaign: channel, provider, state, the subscription kind it needs, and its templates by locale
  * (each a map of the channel's template fields).
  */
-public record Campaign(long companyId, long id, String name, Channel channel, Long providerId, String state,
+public record Campaign(long companyId, String id, String name, Channel channel, String providerId, String state,
                        String subscription, String defaultLocale, Map<String, Map<String, Object>> templates,
                        Instant createdAt, Instant updatedAt) {
 

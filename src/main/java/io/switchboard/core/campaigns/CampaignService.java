@@ -43,11 +43,11 @@ public class CampaignService {
         Map<String, Object> c = config == null ? Map.of() : config;
         ProviderTypes.validate(type, c);
         validateRate(rateLimit, rateInterval);
-        return jdbi.withExtension(ProviderDao.class, d -> d.insert(companyId, type, n, c, rateLimit,
+        return jdbi.withExtension(ProviderDao.class, d -> d.insert(companyId, io.switchboard.db.Ids.newId(), type, n, c, rateLimit,
                 rateLimit == null ? null : rateInterval == null ? "second" : rateInterval));
     }
 
-    public Provider updateProvider(long companyId, long id, String name, Map<String, Object> config,
+    public Provider updateProvider(long companyId, String id, String name, Map<String, Object> config,
                                    Integer rateLimit, String rateInterval, boolean clearRateLimit) {
         return jdbi.inTransaction(h -> {
             ProviderDao d = h.attach(ProviderDao.class);
@@ -55,6 +55,7 @@ public class CampaignService {
             String n = name == null ? p.name() : name(name);
             Map<String, Object> c = config == null ? p.config() : ProviderTypes.merge(p.type(), p.config(), config);
             ProviderTypes.validate(p.type(), c);
+            if (config != null) ProviderTypes.requireSecretsOnRetarget(p.type(), p.config(), config, c);
             Integer rl = clearRateLimit ? null : rateLimit != null ? rateLimit : p.rateLimit();
             String ri = rl == null ? null : rateInterval != null ? rateInterval : p.rateInterval() != null ? p.rateInterval() : "second";
             validateRate(rl, ri);
@@ -62,7 +63,7 @@ public class CampaignService {
         });
     }
 
-    public Provider provider(long companyId, long id) {
+    public Provider provider(long companyId, String id) {
         return jdbi.withExtension(ProviderDao.class, d -> d.find(companyId, id))
                 .orElseThrow(() -> ApiException.notFound("No provider " + id + "."));
     }
@@ -71,7 +72,7 @@ public class CampaignService {
         return jdbi.withExtension(ProviderDao.class, d -> d.list(companyId));
     }
 
-    public void deleteProvider(long companyId, long id) {
+    public void deleteProvider(long companyId, String id) {
         jdbi.useTransaction(h -> {
             ProviderDao d = h.attach(ProviderDao.class);
             d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No provider " + id + "."));
@@ -113,11 +114,12 @@ public class CampaignService {
         String n = name(in.name());
         return jdbi.inTransaction(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
-            Long providerId = providerFor(h, companyId, channel, in.providerId());
+            String providerId = providerFor(h, companyId, channel, in.providerId());
             String state = in.state() == null ? Campaign.DRAFT : state(in.state());
             String sub = in.subscription() == null ? "marketing" : subscription(in.subscription());
             String locale = in.defaultLocale() == null ? "en" : locale(in.defaultLocale(), A + "default_locale");
-            long id = d.insert(companyId, n, channel.wire(), providerId, state, sub, locale);
+            String id = io.switchboard.db.Ids.newId();
+            d.insert(companyId, id, n, channel.wire(), providerId, state, sub, locale);
             saveTemplates(d, companyId, id, channel, in.templates());
             Campaign c = d.find(companyId, id).orElseThrow();
             checkActivatable(c);
@@ -125,7 +127,7 @@ public class CampaignService {
         });
     }
 
-    public Campaign updateCampaign(long companyId, long id, CampaignInput in) {
+    public Campaign updateCampaign(long companyId, String id, CampaignInput in) {
         return jdbi.inTransaction(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             Campaign c = d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No campaign " + id + "."));
@@ -133,7 +135,7 @@ public class CampaignService {
                 throw ApiException.invalid(A + "channel", "A campaign's `channel` cannot change; create a new campaign.");
             }
             String n = in.name() == null ? c.name() : name(in.name());
-            Long providerId = in.providerId() == null ? c.providerId() : providerFor(h, companyId, c.channel(), in.providerId());
+            String providerId = in.providerId() == null ? c.providerId() : providerFor(h, companyId, c.channel(), in.providerId());
             String state = in.state() == null ? c.state() : state(in.state());
             String sub = in.subscription() == null ? c.subscription() : subscription(in.subscription());
             String locale = in.defaultLocale() == null ? c.defaultLocale() : locale(in.defaultLocale(), A + "default_locale");
@@ -145,7 +147,7 @@ public class CampaignService {
         });
     }
 
-    public Campaign campaign(long companyId, long id) {
+    public Campaign campaign(long companyId, String id) {
         return jdbi.withExtension(CampaignDao.class, d -> d.find(companyId, id))
                 .orElseThrow(() -> ApiException.notFound("No campaign " + id + "."));
     }
@@ -154,7 +156,7 @@ public class CampaignService {
         return jdbi.withExtension(CampaignDao.class, d -> d.list(companyId));
     }
 
-    public void deleteCampaign(long companyId, long id) {
+    public void deleteCampaign(long companyId, String id) {
         jdbi.useTransaction(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No campaign " + id + "."));
@@ -166,12 +168,10 @@ public class CampaignService {
         });
     }
 
-    private Long providerFor(Handle h, long companyId, Channel channel, String providerId) {
+    private String providerFor(Handle h, long companyId, Channel channel, String providerId) {
         if (providerId == null || providerId.isBlank()) return null;
-        long pid;
-        try {
-            pid = Long.parseLong(providerId.trim());
-        } catch (NumberFormatException e) {
+        String pid = providerId.trim();
+        if (!io.switchboard.db.Ids.plausible(pid)) {
             throw ApiException.invalid(A + "provider_id", "`provider_id` must be the id of one of this company's providers.");
         }
         Provider p = h.attach(ProviderDao.class).find(companyId, pid).orElseThrow(() -> ApiException.invalid(
@@ -183,7 +183,7 @@ public class CampaignService {
         return pid;
     }
 
-    private void saveTemplates(CampaignDao d, long companyId, long campaignId, Channel channel,
+    private void saveTemplates(CampaignDao d, long companyId, String campaignId, Channel channel,
                                Map<String, Map<String, Object>> in) {
         if (in == null) return;
         for (var e : in.entrySet()) {
@@ -254,7 +254,7 @@ public class CampaignService {
      * user: the stored profile {@code profileId} as a send would see it, with the keys of {@code user}
      * laid over it (or {@code user} alone), exactly as the delivery workers would.
      */
-    public Map<String, Object> preview(long companyId, long campaignId, String locale, String profileId,
+    public Map<String, Object> preview(long companyId, String campaignId, String locale, String profileId,
                                        Map<String, Object> user, Map<String, Object> event) {
         Campaign c = campaign(companyId, campaignId);
         if (profileId != null && !profileId.isBlank()) {
@@ -282,12 +282,12 @@ public class CampaignService {
     }
 
     /** A campaign's sends, newest first. */
-    public List<Send> sends(long companyId, long campaignId, String state, Long before, int limit) {
+    public List<Send> sends(long companyId, String campaignId, String state, String before, int limit) {
         campaign(companyId, campaignId);
         if (state != null && !SendState.ALL.contains(state)) {
             throw ApiException.invalidParameter("filter[state]", "`state` must be one of " + String.join(", ", SendState.ALL) + ".");
         }
-        return jdbi.withExtension(SendDao.class, d -> d.list(companyId, campaignId, before == null ? Long.MAX_VALUE : before,
+        return jdbi.withExtension(SendDao.class, d -> d.list(companyId, campaignId, before,
                 state == null ? "" : "AND state = :state", state, limit));
     }
 }

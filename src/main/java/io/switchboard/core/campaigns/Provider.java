@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /** A delivery provider of a company. {@code config} holds credentials: never returned as is. */
-public record Provider(long companyId, long id, String type, String name, Map<String, Object> config,
+public record Provider(long companyId, String id, String type, String name, Map<String, Object> config,
                        Integer rateLimit, String rateInterval, Instant createdAt, Instant updatedAt) {
 
     public String string(String key) {

@@ -1,6 +1,7 @@
 package io.switchboard.core.campaigns;
 
 import io.switchboard.errors.ApiException;
+import io.switchboard.errors.ErrorKind;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,19 +16,21 @@ public final class ProviderTypes {
     public static final String REDACTED = "********";
     public static final Set<String> TYPES = Set.of("smtp", "twilio", "fcm", "apns", "webhook", "log");
 
-    record Spec(List<String> keys, Set<String> required, Set<String> secrets) {}
+    /** {@code destination}: the keys that say where the provider connects (changing one needs the secrets again). */
+    record Spec(List<String> keys, Set<String> required, Set<String> secrets, Set<String> destination) {}
 
     private static final Map<String, Spec> SPECS = Map.of(
             "smtp", new Spec(List.of("host", "port", "tls", "username", "password", "from", "timeout_ms"),
-                    Set.of("host"), Set.of("password")),
+                    Set.of("host"), Set.of("password"), Set.of("host", "port", "tls")),
             "twilio", new Spec(List.of("account_sid", "auth_token", "from", "messaging_service_sid", "base_url"),
-                    Set.of("account_sid", "auth_token"), Set.of("auth_token")),
+                    Set.of("account_sid", "auth_token"), Set.of("auth_token"), Set.of("base_url")),
             "fcm", new Spec(List.of("project_id", "access_token", "service_account", "base_url"),
-                    Set.of("project_id"), Set.of("access_token", "service_account")),
+                    Set.of("project_id"), Set.of("access_token", "service_account"), Set.of("base_url")),
             "apns", new Spec(List.of("key_id", "team_id", "topic", "signing_key", "production", "host", "port",
-                    "trusted_certificate"), Set.of("key_id", "team_id", "topic", "signing_key"), Set.of("signing_key")),
-            "webhook", new Spec(List.of("url", "headers"), Set.of("url"), Set.of()),
-            "log", new Spec(List.of(), Set.of(), Set.of()));
+                    "trusted_certificate"), Set.of("key_id", "team_id", "topic", "signing_key"), Set.of("signing_key"),
+                    Set.of("host", "port", "production", "trusted_certificate")),
+            "webhook", new Spec(List.of("url", "headers"), Set.of("url"), Set.of(), Set.of("url")),
+            "log", new Spec(List.of(), Set.of(), Set.of(), Set.of()));
 
     private ProviderTypes() {}
 
@@ -136,6 +139,51 @@ public final class ProviderTypes {
             }
         }
         return out;
+    }
+
+    /**
+     * A stored secret goes only where it went before: when an update changes where the provider connects
+     * (a {@code destination} key such as smtp {@code host}/{@code port}/{@code tls}, a {@code base_url}, a
+     * webhook {@code url}), every stored secret — and every webhook header value — must be sent again in
+     * the same request (or removed with null). Keeping one (the mask {@value #REDACTED}, or leaving it out)
+     * is a 422 naming it; otherwise whoever can edit a provider could re-target its credentials at a server
+     * of their own and read them there.
+     */
+    @SuppressWarnings("unchecked")
+    public static void requireSecretsOnRetarget(String type, Map<String, Object> stored, Map<String, Object> patch,
+                                                Map<String, Object> merged) {
+        Spec spec = SPECS.get(type);
+        String moved = null;
+        for (String k : spec.destination()) {
+            if (!java.util.Objects.equals(stored.get(k), merged.get(k))) {
+                moved = k;
+                break;
+            }
+        }
+        if (moved == null) return;
+        String base = "/data/attributes/config/";
+        for (String secret : spec.secrets()) {
+            if (stored.get(secret) == null || merged.get(secret) == null) continue;
+            Object given = patch.get(secret);
+            if (given == null || REDACTED.equals(given)) {
+                throw new ApiException(ErrorKind.UNPROCESSABLE, "Changing `config." + moved + "` changes where this provider "
+                        + "connects, so its secrets must be given again: send `config." + secret + "` (not the mask).",
+                        base + secret, null, null);
+            }
+        }
+        if ("webhook".equals(type) && stored.get("headers") instanceof Map<?, ?> old && !old.isEmpty()
+                && merged.get("headers") instanceof Map<?, ?> now) {
+            Object given = patch.get("headers");
+            for (Object name : ((Map<String, Object>) now).keySet()) {
+                if (!old.containsKey(name)) continue;
+                Object v = given instanceof Map<?, ?> gm ? gm.get(name) : null;
+                if (v == null || REDACTED.equals(v)) {
+                    throw new ApiException(ErrorKind.UNPROCESSABLE, "Changing `config.url` changes where this webhook "
+                            + "connects, so its header values must be given again: send `config.headers." + name
+                            + "` (not the mask), or null to drop it.", base + "headers/" + name, null, null);
+                }
+            }
+        }
     }
 
     private static boolean blank(Map<String, Object> c, String k) {

@@ -39,7 +39,7 @@ public final class RenderModel {
         m.put("user", sendContext.getOrDefault("user", Map.of()));
         m.put("event", sendContext.getOrDefault("event", Map.of()));
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("id", Long.toString(campaign.id()));
+        c.put("id", campaign.id());
         c.put("name", campaign.name());
         c.put("channel", campaign.channel().wire());
         m.put("campaign", c);

@@ -56,7 +56,7 @@ public class TriggerService {
     }
 
     /** Whether the trigger enqueued a send (false: an earlier trigger with the same idempotency key did). */
-    public record Outcome(boolean enqueued, Long sendId, String profileId) {}
+    public record Outcome(boolean enqueued, String sendId, String profileId) {}
 
     /** The idempotency key was used concurrently: the whole unit rolls back and answers as a repeat. */
     private static final class AlreadyTriggered extends RuntimeException {
@@ -70,7 +70,7 @@ public class TriggerService {
             throw ApiException.forbidden("Access denied: triggering a campaign needs a secret key (sk_…).");
         }
         long companyId = caller.companyId();
-        long campaignId = parseId(campaignIdRaw);
+        String campaignId = parseId(campaignIdRaw);
         if (body == null || !body.isObject()) {
             throw ApiException.invalid("", "The request body must be a JSON object with `user` and optional `event`.");
         }
@@ -116,13 +116,13 @@ public class TriggerService {
                 Map<String, Object> eventMap = event == null || event.isNull() ? new LinkedHashMap<>()
                         : JsonColumns.MAPPER.convertValue(event, JsonColumns.MAP_TYPE);
                 Map<String, Object> triggerEvent = new LinkedHashMap<>(eventMap);
-                triggerEvent.put("campaign", Map.of("id", Long.toString(c.id()), "name", c.name()));
+                triggerEvent.put("campaign", Map.of("id", c.id(), "name", c.name()));
                 events.record(h, companyId, profile.id(), null, "campaign_trigger", triggerEvent);
                 Map<String, Object> context = new LinkedHashMap<>();
                 context.put("user", RenderModel.user(profile, u.externalId, u.locale, u.timezone));
                 context.put("event", eventMap);
                 String locale = u.locale != null ? u.locale : profile.attributes().path("locale").asText(null);
-                Long sendId = h.attach(SendDao.class).insert(companyId, campaignId, profile.id(), c.channel().wire(),
+                String sendId = h.attach(SendDao.class).insert(companyId, io.switchboard.db.Ids.newId(), campaignId, profile.id(), c.channel().wire(),
                         address, locale, context, key, c.providerId()).orElseThrow(AlreadyTriggered::new);
                 return new Outcome(true, sendId, profile.id());
             });
@@ -131,13 +131,8 @@ public class TriggerService {
         }
     }
 
-    private static long parseId(String raw) {
-        try {
-            long id = Long.parseLong(raw);
-            if (id > 0) return id;
-        } catch (NumberFormatException ignored) {
-            // falls through
-        }
+    private static String parseId(String raw) {
+        if (io.switchboard.db.Ids.plausible(raw)) return raw;
         throw ApiException.notFound("Campaign " + raw + " was not found or is not active.");
     }
 

@@ -6,9 +6,7 @@ import io.switchboard.db.ConsentDao;
 import io.switchboard.db.DeviceDao;
 import io.switchboard.db.EventDao;
 import io.switchboard.db.EventDao.EventRow;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -36,20 +34,19 @@ public class EventReads {
     public record Query(String profileId, String name, Instant from, Instant to, boolean descending, int limit,
                         Cursor after, String[] types, boolean namedOnly) {}
 
-    /** Position after the last row of a page. */
+    /** Position after the last row of a page; its wire form is sealed ({@link io.switchboard.core.Cursors}). */
     public record Cursor(Instant time, String id) {
         public String encode() {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString((time + "|" + id).getBytes(StandardCharsets.UTF_8));
+            return io.switchboard.core.Cursors.seal(time + "|" + id);
         }
 
+        /** Empty for anything this server did not seal (or whose time is outside years 1–9999). */
         public static Optional<Cursor> decode(String s) {
-            try {
-                String v = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
+            return io.switchboard.core.Cursors.open(s).flatMap(v -> {
                 int bar = v.indexOf('|');
-                return Optional.of(new Cursor(Instant.parse(v.substring(0, bar)), v.substring(bar + 1)));
-            } catch (RuntimeException e) {
-                return Optional.empty();
-            }
+                if (bar < 0 || v.indexOf('\0') >= 0) return Optional.empty();
+                return io.switchboard.core.Times.parse(v.substring(0, bar)).map(t -> new Cursor(t, v.substring(bar + 1)));
+            });
         }
     }
 
@@ -60,8 +57,10 @@ public class EventReads {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
-        Instant from = Instant.ofEpochMilli(ms);
-        return jdbi.withExtension(EventDao.class, d -> d.find(companyId, id, from, from.plusMillis(1)));
+        Instant at = Instant.ofEpochMilli(ms);
+        // ids minted before exact-time ULIDs came from a monotonic generator, whose time may run up to its 10 s
+        // drift tolerance ahead of the event's time
+        return jdbi.withExtension(EventDao.class, d -> d.find(companyId, id, at.minusSeconds(10), at.plusMillis(1)));
     }
 
     /** Fetches limit+1 rows so the caller knows whether a next page exists. */

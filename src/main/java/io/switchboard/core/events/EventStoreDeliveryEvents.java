@@ -25,7 +25,7 @@ public class EventStoreDeliveryEvents implements DeliveryEvents {
     }
 
     @Override
-    public void record(Handle h, long companyId, String profileId, Long sendId, String name,
+    public void record(Handle h, long companyId, String profileId, String sendId, String name,
                        Map<String, Object> properties) {
         ObjectNode props = properties == null ? JSON.createObjectNode() : JSON.valueToTree(properties);
         if (sendId != null) props.put("send_id", sendId);

@@ -353,7 +353,9 @@ public class IngestService {
             if (drop.contains(i)) continue;
             PendingEvent pe = pending.get(i);
             long ms = Math.max(0, pe.event().occurredAt().toEpochMilli());
-            rows.add(new Row(UlidCreator.getMonotonicUlid(ms).toString(), pe.profileId(), pe.event()));
+            // the id's time is the event's time exactly (GET /api/events/{id} finds the row's partition by it); a
+            // monotonic ULID would keep the previous id's later time for an event that happened earlier
+            rows.add(new Row(UlidCreator.getUlid(ms).toString(), pe.profileId(), pe.event()));
         }
         BatchScope scope = BatchScope.of(h);
         if (scope.active()) {

@@ -591,7 +591,7 @@ public class IdentityService {
             return new ApiException(ErrorKind.NOT_FOUND, "Profile " + id + " was merged into " + p.mergedInto() + ".",
                     null, null, Map.of("merged_into", p.mergedInto()));
         }
-        return ApiException.notFound("No profile with id " + id + ".");
+        return ApiException.notFound("No profile with id `" + id + "`.");
     }
 
     private static String idsJson(List<Identifier> ids) {

@@ -3,9 +3,8 @@ package io.switchboard.core.identity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.switchboard.errors.ApiException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.switchboard.core.Cursors;
+import io.switchboard.core.Times;
 import java.util.List;
 import java.util.Locale;
 
@@ -81,34 +80,41 @@ public record ProfileQuery(List<Condition> conditions, SortField sort, boolean d
      */
     public record Cursor(boolean before, String sort, boolean descending, String key, String id) {
 
-        /** The opaque wire form (base64url of a small JSON object). */
+        /** The opaque, sealed wire form (see {@link Cursors}). */
         public String encode() {
             ObjectNode n = JSON.createObjectNode();
             n.put("b", before);
             n.put("s", (descending ? "-" : "") + sort);
             n.put("k", key);
             n.put("i", id);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(n.toString().getBytes(StandardCharsets.UTF_8));
+            return Cursors.seal(n.toString());
         }
 
         /**
-         * Decodes a cursor for a query sorted by {@code sort}; a malformed cursor, or one made for another
-         * sort order, is a 400 naming {@code parameter}.
+         * Decodes a cursor for a query sorted by {@code sort}; empty for a cursor this server did not seal,
+         * or one made for another sort order.
          */
-        public static Cursor decode(String raw, SortField sort, boolean descending, String parameter) {
+        public static java.util.Optional<Cursor> decode(String raw, SortField sort, boolean descending) {
             try {
-                JsonNode n = JSON.readTree(Base64.getUrlDecoder().decode(raw.trim()));
+                String payload = Cursors.open(raw).orElseThrow(() -> new IllegalArgumentException("not sealed"));
+                JsonNode n = JSON.readTree(payload);
                 String s = n.path("s").asText();
                 Cursor c = new Cursor(n.path("b").asBoolean(), s.startsWith("-") ? s.substring(1) : s,
-                        s.startsWith("-"), n.path("k").isNull() ? null : n.path("k").asText(null),
-                        n.path("i").asText(null));
+                        s.startsWith("-"), n.path("k").isTextual() ? n.path("k").asText() : null,
+                        n.path("i").isTextual() ? n.path("i").asText() : null);
                 if (c.id == null || !c.sort.equals(sort.wire()) || c.descending != descending) {
                     throw new IllegalArgumentException("cursor for another sort");
                 }
-                return c;
+                if ((sort == SortField.CREATED || sort == SortField.UPDATED)
+                        && (c.key == null || Times.parse(c.key).isEmpty())) {
+                    throw new IllegalArgumentException("bad time key");
+                }
+                if (c.id.indexOf('\0') >= 0 || (c.key != null && c.key.indexOf('\0') >= 0)) {
+                    throw new IllegalArgumentException("NUL");
+                }
+                return java.util.Optional.of(c);
             } catch (Exception e) {
-                throw ApiException.invalidParameter(parameter, "Invalid cursor provided. Use the `" + parameter
-                        + "` value from a `links.next` / `links.prev` URL of the same query (same `sort`).");
+                return java.util.Optional.empty();
             }
         }
     }

@@ -47,7 +47,7 @@ public class TenancyService {
 
     private static MintedKey mint(Handle h, long companyId, String kind, String name) {
         String plaintext = Keys.newKey(kind);
-        ApiKey k = h.attach(ApiKeyDao.class).insert(companyId, kind, name, Keys.prefix(plaintext), Keys.hash(plaintext));
+        ApiKey k = h.attach(ApiKeyDao.class).insert(companyId, io.switchboard.db.Ids.newId(), kind, name, Keys.prefix(plaintext), Keys.hash(plaintext));
         return new MintedKey(k, plaintext);
     }
 
@@ -71,6 +71,23 @@ public class TenancyService {
         return jdbi.withExtension(CompanyDao.class, d -> d.findByPublicId(publicId));
     }
 
+    /**
+     * Applies a JSON merge patch (RFC 7396) to the company's settings, atomically (the row is locked while
+     * it is read, merged and written): keys the patch leaves out keep their values, {@code null} removes a
+     * key (back to its default), objects such as {@code rate_limits} merge key by key, arrays are replaced.
+     * The merged settings are validated as a whole ({@link SettingsPatch}); on a 400 nothing is written.
+     * {@code pointer} is where the patch sits in the request (for error pointers).
+     */
+    public Company patchSettings(long companyId, com.fasterxml.jackson.databind.JsonNode patch, String pointer) {
+        jdbi.useTransaction(h -> {
+            CompanyDao d = h.attach(CompanyDao.class);
+            Company c = d.lock(companyId).orElseThrow(() -> ApiException.notFound("No company."));
+            d.updateSettings(companyId, SettingsPatch.apply(c.settings(), patch, pointer));
+        });
+        settingsListeners.forEach(l -> l.accept(companyId));
+        return company(companyId).orElseThrow();
+    }
+
     public Company updateSettings(long companyId, CompanySettings settings) {
         jdbi.useExtension(CompanyDao.class, d -> d.updateSettings(companyId, settings));
         settingsListeners.forEach(l -> l.accept(companyId));
@@ -89,7 +106,7 @@ public class TenancyService {
         return jdbi.withExtension(ApiKeyDao.class, d -> d.list(companyId));
     }
 
-    public boolean revokeKey(long companyId, long keyId) {
+    public boolean revokeKey(long companyId, String keyId) {
         return jdbi.withExtension(ApiKeyDao.class, d -> {
             Optional<ApiKey> k = d.find(companyId, keyId);
             if (k.isEmpty()) return false;

@@ -23,15 +23,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Parsing and field checks shared by the ingestion dialects. Bodies are read as bytes and parsed here,
+ * The one JSON body reader of every dialect (Klaviyo profiles and events, Parcelvoy, Segment, Dittofeed:
+ * issue 11, finding 12), so the input limits hold by construction — nesting depth and string length from
+ * {@code limits.InputLimits}, invalid UTF-8 refused, trailing tokens refused — plus field checks shared by
+ * the dialects. Bodies are read as bytes and parsed here,
  * so every error can name the exact field (and batch item) in the dialect's own words: {@code path} is
  * what the message shows (e.g. {@code 0/name}, {@code batch[3].userId}); {@code pointer} is the JSON
  * pointer ({@code /0/name}).
  */
 public final class Body {
-    public static final int MAX_DEPTH = 32;
-    public static final int MAX_PROPERTIES = 400;
-    public static final int MAX_STRING = 100 * 1024;
+    public static final int MAX_DEPTH = io.switchboard.limits.InputLimits.MAX_NESTING_DEPTH;
+    public static final int MAX_PROPERTIES = io.switchboard.limits.InputLimits.MAX_PROPERTIES;
+    public static final int MAX_STRING = io.switchboard.limits.InputLimits.MAX_STRING_CHARS;
     public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
                     .maxStringLength(MAX_STRING).build()).build())

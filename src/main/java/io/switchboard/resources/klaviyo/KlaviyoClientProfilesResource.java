@@ -60,7 +60,7 @@ public class KlaviyoClientProfilesResource {
     }
 
     @POST
-    public void create(@Auth Caller caller, String body, @jakarta.ws.rs.container.Suspended
+    public void create(@Auth Caller caller, byte[] body, @jakarta.ws.rs.container.Suspended
             jakarta.ws.rs.container.AsyncResponse response) {
         ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "profile");
         ObjectNode attributes = KlaviyoJson.object(data, "attributes", "/data/attributes");

@@ -54,7 +54,7 @@ public final class KlaviyoProfileJobsResource {
 
         @POST
         public Response upsert(@Auth Caller caller, @Context ContainerRequestContext rc, @Context UriInfo ui,
-                               @QueryParam("fields[profile]") String fields, String body) {
+                               @QueryParam("fields[profile]") String fields, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             KlaviyoRevision rev = KlaviyoRevision.of(rc);
             var sparse = io.switchboard.api.klaviyo.KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
@@ -85,7 +85,7 @@ public final class KlaviyoProfileJobsResource {
         }
 
         @POST
-        public Response merge(@Auth Caller caller, @Context UriInfo ui, String body) {
+        public Response merge(@Auth Caller caller, @Context UriInfo ui, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "profile-merge");
             String destination = KlaviyoJson.string(data, "id", "/data/id");
@@ -137,7 +137,7 @@ public final class KlaviyoProfileJobsResource {
          * Deleting is synchronous; the answer is 202 whether or not a profile matched (no existence oracle).
          */
         @POST
-        public Response delete(@Auth Caller caller, String body) {
+        public Response delete(@Auth Caller caller, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "data-privacy-deletion-job");
             ObjectNode attrs = KlaviyoJson.requiredObject(data, "attributes", "/data/attributes");

@@ -21,6 +21,7 @@ import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
 import io.switchboard.errors.ErrorKind;
 import io.switchboard.jsonapi.JsonApi;
+import io.switchboard.resources.Paging;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -67,7 +68,7 @@ public class KlaviyoProfilesResource {
 
     @POST
     public Response create(@Auth Caller caller, @Context ContainerRequestContext rc, @Context UriInfo ui,
-                           @QueryParam("fields[profile]") String fields, String body) {
+                           @QueryParam("fields[profile]") String fields, byte[] body) {
         requireSecret(caller);
         KlaviyoRevision rev = KlaviyoRevision.of(rc);
         Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
@@ -99,7 +100,7 @@ public class KlaviyoProfilesResource {
     @Path("/{id}")
     public JSONAPIDocument<KlaviyoProfileDto> update(@Auth Caller caller, @Context ContainerRequestContext rc,
                                                      @Context UriInfo ui, @PathParam("id") String id,
-                                                     @QueryParam("fields[profile]") String fields, String body) {
+                                                     @QueryParam("fields[profile]") String fields, byte[] body) {
         requireSecret(caller);
         KlaviyoRevision rev = KlaviyoRevision.of(rc);
         Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
@@ -137,9 +138,8 @@ public class KlaviyoProfilesResource {
             throw ApiException.invalidParameter("sort", "Invalid sort `" + s + "`; use created, updated, email or id, "
                     + "with a leading `-` for descending.");
         }
-        int size = pageSize(pageSize);
-        ProfileQuery.Cursor cursor = pageCursor == null || pageCursor.isBlank() ? null
-                : ProfileQuery.Cursor.decode(cursorValue(pageCursor), sf, desc, "page[cursor]");
+        int size = Paging.size(pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        ProfileQuery.Cursor cursor = Paging.cursor(pageCursor, raw -> ProfileQuery.Cursor.decode(raw, sf, desc));
         ProfileQuery.Page page = queries.page(caller.companyId(), new ProfileQuery(conditions, sf, desc, size, cursor));
         URI self = ui.getRequestUri();
         JSONAPIDocument<List<KlaviyoProfileDto>> doc = mapper(ui).collection(page.items(), sparse, self.toString(),
@@ -171,40 +171,6 @@ public class KlaviyoProfilesResource {
         return ProfileRequest.read(attributes, "/data/attributes", meta, "/data/meta",
                 rev.isBefore(KlaviyoRevision.SERVER_ANONYMOUS_ID_REMOVED)
                         ? ProfileRequest.Identity.WITH_ANONYMOUS_ID : ProfileRequest.Identity.WITHOUT_ANONYMOUS_ID);
-    }
-
-    private static int pageSize(String raw) {
-        if (raw == null || raw.isBlank()) return DEFAULT_PAGE_SIZE;
-        try {
-            int n = Integer.parseInt(raw.trim());
-            if (n >= 1 && n <= MAX_PAGE_SIZE) return n;
-        } catch (NumberFormatException ignored) {
-            // fall through to the error
-        }
-        throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to " + MAX_PAGE_SIZE
-                + " (default " + DEFAULT_PAGE_SIZE + ").");
-    }
-
-    /** SDKs sometimes pass a whole {@code links.next} URL as the cursor: take its {@code page[cursor]}. */
-    private static String cursorValue(String raw) {
-        String v = raw.trim();
-        if (!v.contains("://")) return v;
-        try {
-            String q = URI.create(v).getRawQuery();
-            if (q != null) {
-                for (String part : q.split("&")) {
-                    int eq = part.indexOf('=');
-                    if (eq < 0) continue;
-                    String name = java.net.URLDecoder.decode(part.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
-                    if (name.equals("page[cursor]")) {
-                        return java.net.URLDecoder.decode(part.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
-                    }
-                }
-            }
-        } catch (IllegalArgumentException ignored) {
-            // not a URL after all
-        }
-        return v;
     }
 
     private static String link(URI self, ProfileQuery.Cursor c) {

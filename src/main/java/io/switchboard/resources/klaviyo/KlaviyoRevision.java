@@ -100,6 +100,25 @@ public record KlaviyoRevision(LocalDate date, String suffix, String requested) i
         return resolve(ctx.getHeaderString(HEADER), ctx.getHeaderString(OPT_OUT_HEADER));
     }
 
+    /**
+     * Whether the requested date is older than the oldest supported revision (Klaviyo's fall-forward). The request
+     * is served, as Klaviyo serves it, and the answer says so ({@link #fallForwardWarning()}).
+     */
+    public boolean fellForward() {
+        int dot = requested.indexOf('.');
+        try {
+            return LocalDate.parse(dot < 0 ? requested : requested.substring(0, dot)).isBefore(OLDEST);
+        } catch (DateTimeException e) {
+            return false;
+        }
+    }
+
+    /** The {@code Warning} header (RFC 7234 code 299) of an answer served by a fallen-forward revision. */
+    public String fallForwardWarning() {
+        return "299 - \"Revision " + shorten(requested) + " is retired; served as " + header() + ". Send `"
+                + OPT_OUT_HEADER + ": 1` to get 410 instead.\"";
+    }
+
     public boolean isBefore(LocalDate d) {
         return date.isBefore(d);
     }

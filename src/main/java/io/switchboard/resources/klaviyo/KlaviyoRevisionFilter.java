@@ -29,6 +29,8 @@ public class KlaviyoRevisionFilter implements ContainerRequestFilter, ContainerR
     public void filter(ContainerRequestContext req, ContainerResponseContext res) {
         if (req.getProperty(KlaviyoRevision.PROPERTY) instanceof KlaviyoRevision r) {
             res.getHeaders().putSingle(KlaviyoRevision.HEADER, r.header());
+            // Klaviyo serves a retired revision as the oldest supported one; say so rather than silently
+            if (r.fellForward()) res.getHeaders().putSingle("Warning", r.fallForwardWarning());
         }
     }
 

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * under test queue up behind it.
  */
 class BatchReadAheadTest {
-    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, 1L, "sk_test0"), "test");
+    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, "1", "sk_test0"), "test");
     static final AtomicLong SEQ = new AtomicLong();
     static Jdbi jdbi;
     static IdentityService identity;

@@ -39,7 +39,7 @@ class IdentityServiceTest {
     static Jdbi jdbi;
     static IdentityService identity;
     static final AtomicLong SEQ = new AtomicLong();
-    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, 1L, "sk_test0"), "test");
+    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, "1", "sk_test0"), "test");
     static volatile CompanySettings settings = CompanySettings.DEFAULTS;
     long company;
 

@@ -156,7 +156,7 @@ public final class KlaviyoEventMapper {
     private Identifiers byProfileId(long companyId, String id, String ptr) {
         Profile p = identity.find(companyId, id).orElse(null);
         if (p != null && p.isTombstone()) p = identity.find(companyId, p.mergedInto()).orElse(null);
-        if (p == null) throw ApiException.invalid(ptr, "No profile with id " + id + ".");
+        if (p == null) throw ApiException.invalid(ptr, "No profile with id `" + id + "`.");
         return new Identifiers(p.externalId(), p.email(), p.phoneNumber(), p.anonymousIds());
     }
 

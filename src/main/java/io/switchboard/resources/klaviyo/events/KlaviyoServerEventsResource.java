@@ -90,11 +90,62 @@ public class KlaviyoServerEventsResource {
                         @PathParam("id") String id) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         EventRow row = reads.byId(caller.companyId(), id)
-                .orElseThrow(() -> ApiException.notFound("No event with id " + id + "."));
+                .orElseThrow(() -> ApiException.notFound("No event with id `" + id + "`."));
         ObjectNode doc = Body.MAPPER.createObjectNode();
         doc.set("data", resource(uri, row));
         doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/");
         return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    /** {@code GET /api/events/{id}/profile}: the event's profile (the {@code related} link of its relationship). */
+    @GET
+    @Path("/events/{id: [0-9A-Za-z]+}/profile{slash: /?}")
+    public Response profile(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
+                            @PathParam("id") String id, @QueryParam("fields[profile]") String fields) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        EventRow row = event(caller, id);
+        var mapper = new io.switchboard.api.klaviyo.KlaviyoProfileMapper(uri.getBaseUri());
+        var sparse = io.switchboard.api.klaviyo.KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
+        return Response.ok(mapper.document(identity.get(caller.companyId(), row.profileId()), sparse))
+                .type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    /** {@code GET /api/events/{id}/metric}: the event's metric. */
+    @GET
+    @Path("/events/{id: [0-9A-Za-z]+}/metric{slash: /?}")
+    public Response metric(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
+                           @PathParam("id") String id) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        EventRow row = event(caller, id);
+        String name = row.metricId() == null ? null : reads.metricName(caller.companyId(), row.metricId()).orElse(null);
+        if (name == null) throw ApiException.notFound("Event `" + id + "` has no metric.");
+        ObjectNode doc = Body.MAPPER.createObjectNode();
+        ObjectNode data = doc.putObject("data").put("type", "metric").put("id", row.metricId());
+        data.putObject("attributes").put("name", name);
+        data.putObject("links").put("self", base(uri) + "api/events/" + id + "/metric/");
+        doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/metric/");
+        return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    /** {@code GET /api/events/{id}/relationships/profile|metric}: the relationship's resource identifier. */
+    @GET
+    @Path("/events/{id: [0-9A-Za-z]+}/relationships/{rel: profile|metric}{slash: /?}")
+    public Response relationship(@Context UriInfo uri, @Auth Caller caller, @Context ContainerRequestContext req,
+                                 @PathParam("id") String id, @PathParam("rel") String rel) {
+        KlaviyoRevision rev = KlaviyoRevision.of(req);
+        EventRow row = event(caller, id);
+        String target = rel.equals("profile") ? row.profileId() : row.metricId();
+        ObjectNode doc = Body.MAPPER.createObjectNode();
+        if (target == null) doc.putNull("data");
+        else doc.putObject("data").put("type", rel).put("id", target);
+        doc.putObject("links").put("self", base(uri) + "api/events/" + id + "/relationships/" + rel + "/")
+                .put("related", base(uri) + "api/events/" + id + "/" + rel + "/");
+        return Response.ok(doc).type(JsonApi.MEDIA_TYPE).header("revision", rev.header()).build();
+    }
+
+    private EventRow event(Caller caller, String id) {
+        return reads.byId(caller.companyId(), id)
+                .orElseThrow(() -> ApiException.notFound("No event with id `" + id + "`."));
     }
 
     @GET
@@ -105,17 +156,7 @@ public class KlaviyoServerEventsResource {
                          @QueryParam("fields[event]") String fields) {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         long companyId = caller.companyId();
-        int size = 200;
-        if (pageSize != null) {
-            try {
-                size = Integer.parseInt(pageSize.trim());
-            } catch (NumberFormatException e) {
-                size = -1;
-            }
-            if (size < 1 || size > 1000) {
-                throw ApiException.invalidParameter("page[size]", "`page[size]` must be an integer from 1 to 1000.");
-            }
-        }
+        int size = io.switchboard.resources.Paging.size(pageSize, 200, 1000);
         boolean desc = false;
         if (sort != null && !sort.isBlank()) {
             switch (sort.trim()) {
@@ -130,8 +171,8 @@ public class KlaviyoServerEventsResource {
         if (cursor != null && !cursor.isBlank()) {
             String c = cursor.trim();
             backwards = c.startsWith(BEFORE);
-            after = Cursor.decode(backwards ? c.substring(BEFORE.length()) : c).orElseThrow(() ->
-                    ApiException.invalidParameter("page[cursor]", "`page[cursor]` is not a cursor this server issued."));
+            after = io.switchboard.resources.Paging.cursor(backwards ? c.substring(BEFORE.length()) : c, Cursor::decode);
+            if (after == null) throw io.switchboard.resources.Paging.badCursor();
         }
         java.util.Set<String> only = sparseFields(fields);
         Filter f = parseFilter(companyId, filter);
@@ -261,7 +302,8 @@ public class KlaviyoServerEventsResource {
                     f.name = name;
                 }
                 case "datetime", "timestamp" -> {
-                    Instant t = field.equals("timestamp") ? epoch(value) : Body.parseTime(value);
+                    Instant t = (field.equals("timestamp") ? io.switchboard.core.Times.epochSeconds(value)
+                            : io.switchboard.core.Times.parse(value.replace(" ", "+"))).orElse(null); // years 1-9999
                     if (t == null) throw badFilter("`" + value + "` is not a valid " + field);
                     switch (op) {
                         case "greater-than" -> f.from = max(f.from, t.plusNanos(1000));
@@ -275,14 +317,6 @@ public class KlaviyoServerEventsResource {
             }
         }
         return f;
-    }
-
-    private static Instant epoch(String v) {
-        try {
-            return Instant.ofEpochSecond(Long.parseLong(v));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static Instant max(Instant a, Instant b) {
