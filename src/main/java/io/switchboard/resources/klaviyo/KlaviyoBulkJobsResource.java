@@ -139,7 +139,7 @@ public final class KlaviyoBulkJobsResource {
         }
 
         @POST
-        public Response submit(@Auth Caller caller, @Context UriInfo ui, String body) {
+        public Response submit(@Auth Caller caller, @Context UriInfo ui, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), TYPE);
             ObjectNode attrs = KlaviyoJson.requiredObject(data, "attributes", "/data/attributes");
@@ -339,7 +339,7 @@ public final class KlaviyoBulkJobsResource {
         }
 
         @POST
-        public Response submit(@Auth Caller caller, String body) {
+        public Response submit(@Auth Caller caller, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "event-bulk-create-job");
             ObjectNode attrs = KlaviyoJson.requiredObject(data, "attributes", "/data/attributes");

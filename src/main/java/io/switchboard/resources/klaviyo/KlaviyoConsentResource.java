@@ -54,7 +54,7 @@ public final class KlaviyoConsentResource {
         }
 
         @POST
-        public Response post(@Auth Caller caller, @PathParam("kind") String kind, String body) {
+        public Response post(@Auth Caller caller, @PathParam("kind") String kind, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             boolean subscribe = kind.contains("create");
             String type = subscribe ? "profile-subscription-bulk-create-job" : "profile-subscription-bulk-delete-job";
@@ -161,7 +161,7 @@ public final class KlaviyoConsentResource {
         }
 
         @POST
-        public Response post(@Auth Caller caller, @Context UriInfo ui, @PathParam("kind") String kind, String body) {
+        public Response post(@Auth Caller caller, @Context UriInfo ui, @PathParam("kind") String kind, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             boolean suppress = kind.contains("create");
             Job.Kind k = suppress ? Job.Kind.SUPPRESSION_CREATE : Job.Kind.SUPPRESSION_DELETE;

@@ -111,7 +111,7 @@ public final class KlaviyoListsResource {
         }
 
         @POST
-        public Response create(@Auth Caller caller, @Context UriInfo ui, String body) {
+        public Response create(@Auth Caller caller, @Context UriInfo ui, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "list");
             ObjectNode attrs = KlaviyoJson.requiredObject(data, "attributes", "/data/attributes");
@@ -195,7 +195,7 @@ public final class KlaviyoListsResource {
 
         @PATCH
         @Path("/{id}{slash: /?}")
-        public ObjectNode update(@Auth Caller caller, @Context UriInfo ui, @PathParam("id") String id, String body) {
+        public ObjectNode update(@Auth Caller caller, @Context UriInfo ui, @PathParam("id") String id, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "list");
             String dataId = KlaviyoJson.string(data, "id", "/data/id");
@@ -220,7 +220,7 @@ public final class KlaviyoListsResource {
 
         @POST
         @Path("/{id}/relationships/profiles{slash: /?}")
-        public Response add(@Auth Caller caller, @PathParam("id") String id, String body) {
+        public Response add(@Auth Caller caller, @PathParam("id") String id, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             lists.addProfiles(caller.companyId(), id, KlaviyoWire.linkage(body, "profile",
                     ListService.MAX_MEMBERS_PER_REQUEST));
@@ -229,7 +229,7 @@ public final class KlaviyoListsResource {
 
         @DELETE
         @Path("/{id}/relationships/profiles{slash: /?}")
-        public Response remove(@Auth Caller caller, @PathParam("id") String id, String body) {
+        public Response remove(@Auth Caller caller, @PathParam("id") String id, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             lists.removeProfiles(caller.companyId(), id, KlaviyoWire.linkage(body, "profile",
                     ListService.MAX_MEMBERS_PER_REQUEST));

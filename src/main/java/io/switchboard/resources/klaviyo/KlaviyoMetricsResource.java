@@ -191,7 +191,7 @@ public final class KlaviyoMetricsResource {
          * {@code equals(property,"value")}. Answered synchronously (200).
          */
         @POST
-        public Response aggregate(@Auth Caller caller, @Context UriInfo ui, String body) {
+        public Response aggregate(@Auth Caller caller, @Context UriInfo ui, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "metric-aggregate");
             ObjectNode a = KlaviyoJson.requiredObject(data, "attributes", P);

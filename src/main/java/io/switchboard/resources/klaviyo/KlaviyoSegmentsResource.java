@@ -274,7 +274,7 @@ public final class KlaviyoSegmentsResource {
         }
 
         @POST
-        public Response create(@Auth Caller caller, @Context UriInfo ui, String body) {
+        public Response create(@Auth Caller caller, @Context UriInfo ui, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "segment");
             ObjectNode a = KlaviyoJson.requiredObject(data, "attributes", "/data/attributes");
@@ -311,7 +311,7 @@ public final class KlaviyoSegmentsResource {
 
         @PATCH
         @Path("/{id}{slash: /?}")
-        public ObjectNode update(@Auth Caller caller, @Context UriInfo ui, @PathParam("id") String id, String body) {
+        public ObjectNode update(@Auth Caller caller, @Context UriInfo ui, @PathParam("id") String id, byte[] body) {
             KlaviyoProfilesResource.requireSecret(caller);
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "segment");
             String dataId = KlaviyoJson.string(data, "id", "/data/id");

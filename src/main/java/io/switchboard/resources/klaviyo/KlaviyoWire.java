@@ -207,7 +207,7 @@ final class KlaviyoWire {
     }
 
     /** A JSON:API relationship-linkage body {@code {"data": [{"type": type, "id": …}, …]}} → ids. */
-    static List<String> linkage(String body, String type, int max) {
+    static List<String> linkage(byte[] body, String type, int max) {
         var root = io.switchboard.api.klaviyo.KlaviyoJson.parse(body);
         var data = root.get("data");
         if (data == null || !data.isArray()) {
