@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class PerCompanyClaimTest {
     static Jdbi jdbi;
-    static final Map<Long, Long> campaigns = new HashMap<>();
+    static final Map<Long, String> campaigns = new HashMap<>();
 
     @BeforeAll
     static void db() {
@@ -32,19 +32,20 @@ class PerCompanyClaimTest {
         for (String name : List.of("PCC001", "PCC002", "PCC003")) {
             long c = jdbi.withHandle(h -> h.createQuery("INSERT INTO companies (public_id, name) VALUES (:p, 'c') RETURNING id")
                     .bind("p", name).mapTo(Long.class).one());
-            campaigns.put(c, jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, name, channel) "
-                    + "VALUES (:c, 'c', 'webhook') RETURNING id").bind("c", c).mapTo(Long.class).one()));
+            campaigns.put(c, jdbi.withHandle(h -> h.createQuery("INSERT INTO campaigns (company_id, id, name, channel) "
+                    + "VALUES (:c, :id, 'c', 'webhook') RETURNING id").bind("c", c).bind("id", io.switchboard.db.Ids.newId())
+                    .mapTo(String.class).one()));
         }
     }
 
-    static List<Long> enqueue(long company, int n, String tag, String due) {
-        List<Long> ids = new ArrayList<>();
+    static List<String> enqueue(long company, int n, String tag, String due) {
+        List<String> ids = new ArrayList<>();
         jdbi.useHandle(h -> {
             for (int i = 0; i < n; i++) {
-                ids.add(h.createQuery("INSERT INTO sends (company_id, campaign_id, profile_id, channel, context, next_attempt_at) "
-                        + "VALUES (:c, :cid, :p, 'webhook', '{}', now() + CAST(:due AS interval)) RETURNING id")
-                        .bind("c", company).bind("cid", campaigns.get(company)).bind("p", tag + i).bind("due", due)
-                        .mapTo(Long.class).one());
+                ids.add(h.createQuery("INSERT INTO sends (company_id, id, campaign_id, profile_id, channel, context, next_attempt_at) "
+                        + "VALUES (:c, :id, :cid, :p, 'webhook', '{}', now() + CAST(:due AS interval)) RETURNING id")
+                        .bind("c", company).bind("id", io.switchboard.db.Ids.newId()).bind("cid", campaigns.get(company)).bind("p", tag + i).bind("due", due)
+                        .mapTo(String.class).one());
             }
         });
         return ids;
@@ -54,9 +55,9 @@ class PerCompanyClaimTest {
     void claimsOnlyTheGivenCompanysDueSends() {
         List<Long> companies = new ArrayList<>(campaigns.keySet());
         long a = companies.get(0), b = companies.get(1);
-        List<Long> dueA = enqueue(a, 3, "only-a-", "-1 second");
-        List<Long> laterA = enqueue(a, 2, "later-a-", "1 hour");
-        List<Long> dueB = enqueue(b, 2, "only-b-", "-1 second");
+        List<String> dueA = enqueue(a, 3, "only-a-", "-1 second");
+        List<String> laterA = enqueue(a, 2, "later-a-", "1 hour");
+        List<String> dueB = enqueue(b, 2, "only-b-", "-1 second");
         List<Long> due = jdbi.withExtension(SendDao.class, d -> d.dueCompanies(10));
         assertThat(due).contains(a, b);
         List<Send> got = jdbi.withExtension(SendDao.class, d -> d.claimForCompany(a, "w", 60, 100));
@@ -65,7 +66,7 @@ class PerCompanyClaimTest {
         assertThat(got).allSatisfy(s -> assertThat(s.state()).isEqualTo("sending"));
         // company b's sends are untouched
         long pendingB = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM sends WHERE company_id = :c AND id = ANY(:ids) "
-                + "AND state = 'pending'").bind("c", b).bind("ids", dueB.toArray(Long[]::new)).mapTo(Long.class).one());
+                + "AND state = 'pending'").bind("c", b).bind("ids", dueB.toArray(String[]::new)).mapTo(Long.class).one());
         assertThat(pendingB).isEqualTo(dueB.size());
         jdbi.useHandle(h -> h.execute("UPDATE sends SET state = 'aborted' WHERE state IN ('pending', 'sending')"));
     }
@@ -73,10 +74,10 @@ class PerCompanyClaimTest {
     @Test
     void workersClaimingPerCompanyShareEverySendOnceAcrossCompanies() throws Exception {
         jdbi.useHandle(h -> h.execute("UPDATE sends SET state = 'aborted' WHERE state IN ('pending', 'sending')"));
-        List<Long> all = new ArrayList<>();
+        List<String> all = new ArrayList<>();
         for (long c : campaigns.keySet()) all.addAll(enqueue(c, 60, "share-", "-1 second"));
-        Map<Long, String> claimedBy = new ConcurrentHashMap<>();
-        List<Long> twice = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> claimedBy = new ConcurrentHashMap<>();
+        List<String> twice = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(all.size());
         SendProcessor recorder = new SendProcessor(jdbi, null, null, null, null, null, 1, null, null, null) {
             @Override
@@ -103,7 +104,7 @@ class PerCompanyClaimTest {
         assertThat(twice).isEmpty();
         assertThat(claimedBy.keySet()).containsExactlyInAnyOrderElementsOf(all);
         long sent = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM sends WHERE id = ANY(:ids) AND state = 'sent'")
-                .bind("ids", all.toArray(Long[]::new)).mapTo(Long.class).one());
+                .bind("ids", all.toArray(String[]::new)).mapTo(Long.class).one());
         assertThat(sent).isEqualTo(all.size());
     }
 }
