@@ -37,8 +37,34 @@ final class KlaviyoOpenApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /*
+     * The validators are built lazily and dropped by fresh() when a test class starts (KlaviyoTestClient):
+     * the library caches every schema it has checked against, each with a copy of the document's
+     * components (thousands of JSON nodes), and never evicts. One validator for the whole test JVM held
+     * ~700 such trees (~650 MB) by the tenth Klaviyo test class and left the shared 1 GB heap in back-to-back
+     * full collections; per class the cache stays small and a rebuild costs a second or two.
+     */
+    private static OpenApiInteractionValidator current;
+    private static OpenApiInteractionValidator legacy;
+
+    /** Drops both validators and their schema caches; the next validation builds them again. */
+    static synchronized void fresh() {
+        current = null;
+        legacy = null;
+    }
+
+    private static synchronized OpenApiInteractionValidator validator(boolean old) {
+        if (old) {
+            if (legacy == null) legacy = Legacy.build();
+            return legacy;
+        }
+        if (current == null) current = Current.build();
+        return current;
+    }
+
     private static final class Current {
-        static final OpenApiInteractionValidator V = OpenApiInteractionValidator
+        static OpenApiInteractionValidator build() {
+            return OpenApiInteractionValidator
                 .createForInlineApiSpecification(load("openapi/klaviyo-openapi-2026-07-15.json"))
                 // merge allOf parts into one schema: with the validator's strict additionalProperties each
                 // part of an allOf would otherwise reject the other part's properties
@@ -99,10 +125,12 @@ final class KlaviyoOpenApi {
                                                 && request.getHeaderValue("revision")
                                                 .filter(r -> r.compareTo("2025-10-15") < 0).isPresent())))
                 .build();
+        }
     }
 
     private static final class Legacy {
-        static final OpenApiInteractionValidator V = OpenApiInteractionValidator
+        static OpenApiInteractionValidator build() {
+            return OpenApiInteractionValidator
                 .createForInlineApiSpecification(load("openapi/klaviyo-openapi-2023-02-22.json"))
                 .withResolveCombinators(true)
                 .withWhitelist(ValidationErrorsWhitelist.create()
@@ -121,6 +149,7 @@ final class KlaviyoOpenApi {
                                 WhitelistRules.allOf(WhitelistRules.isResponse(),
                                         WhitelistRules.messageContainsSubstring("(null)"))))
                 .build();
+        }
     }
 
     /** The Klaviyo operations Switchboard serves (paths without a trailing slash). */
@@ -203,7 +232,7 @@ final class KlaviyoOpenApi {
                                      int status, String responseBody, Map<String, List<String>> responseHeaders,
                                      boolean requestValid) {
         boolean legacy = legacy(headers.get("revision"));
-        OpenApiInteractionValidator v = legacy ? Legacy.V : Current.V;
+        OpenApiInteractionValidator v = validator(legacy);
         URI uri = URI.create("http://x" + pathAndQuery);
         String path = uri.getRawPath();
         if (legacy) {
