@@ -230,7 +230,8 @@ public final class KlaviyoSegmentsResource {
 
     private static Instant instant(String v, String p) {
         try {
-            return java.time.OffsetDateTime.parse(v).toInstant();
+            return io.switchboard.core.Times.bounded(java.time.OffsetDateTime.parse(v).toInstant())
+                    .orElseThrow(() -> new java.time.format.DateTimeParseException("out of range", v, 0));
         } catch (java.time.format.DateTimeParseException e) {
             throw ApiException.invalid(p, "`" + v + "` is not an ISO 8601 date-time with an offset.");
         }

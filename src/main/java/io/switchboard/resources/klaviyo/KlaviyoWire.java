@@ -9,10 +9,8 @@ import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -108,20 +106,13 @@ final class KlaviyoWire {
         return s;
     }
 
+    /**
+     * A filter's date-time: the one bounded parser ({@code core.Times}: ISO 8601 with or without an offset, a
+     * bare date; years 1–9999), so an out-of-range year is a 400 naming the parameter, never a database error.
+     */
     static Instant time(String v, String parameter) {
-        try {
-            return OffsetDateTime.parse(v).toInstant();
-        } catch (DateTimeParseException e) {
-            try {
-                return java.time.LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException e2) {
-                try {
-                    return java.time.LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
-                } catch (DateTimeParseException e3) {
-                    throw ApiException.invalidParameter(parameter, "`" + v + "` is not an ISO 8601 date-time.");
-                }
-            }
-        }
+        return io.switchboard.core.Times.parse(v == null ? null : v.replace(' ', '+')).orElseThrow(() ->
+                ApiException.invalidParameter(parameter, "`" + v + "` is not an ISO 8601 date-time (years 1-9999)."));
     }
 
     static String format(Instant t) {
