@@ -58,7 +58,8 @@ echo "   coordinator 127.0.0.1:$CP, workers ${CITUS_WORKER_PORTS[*]} ($(cpsql $C
 q() { cpsql "$CP" "$1"; }
 
 CENV=(SWITCHBOARD_DATABASE_URL="jdbc:postgresql://127.0.0.1:$CP/postgres" SWITCHBOARD_DATABASE_MODE=citus
-      SWITCHBOARD_DELIVERY_ALLOW_PRIVATE_NETWORKS=true SWITCHBOARD_DELIVERY_WORKERS=2 SWITCHBOARD_DB_POOL_SIZE=12)
+      SWITCHBOARD_DELIVERY_ALLOW_PRIVATE_NETWORKS=true SWITCHBOARD_DELIVERY_WORKERS=2 SWITCHBOARD_DB_POOL_SIZE=12
+      SWITCHBOARD_RATE_LIMIT_CEILING_FACTOR=0)   # the throughput step raises its companies' limits (no ceiling)
 pa=$(free_port); aa=$(free_port); pb=$(free_port); ab=$(free_port)
 # one after the other, as a rollout: two servers creating Liquibase's own tables on an empty database at
 # the same instant can collide (a Liquibase limitation, not Citus's); B then finds everything placed
@@ -313,7 +314,8 @@ IFS='|' read -r citus_pv citus_sg < <(bench_one "$pa")
 SP=$(free_port)
 citus_node "$work/cluster/single" "$SP" plain
 ps_=$(free_port); as_=$(free_port)
-S=$(start_server "$work/single" "$ps_" "$as_" SWITCHBOARD_DATABASE_URL="jdbc:postgresql://127.0.0.1:$SP/postgres"); PIDS+=("$S")
+S=$(start_server "$work/single" "$ps_" "$as_" SWITCHBOARD_DATABASE_URL="jdbc:postgresql://127.0.0.1:$SP/postgres" \
+  SWITCHBOARD_RATE_LIMIT_CEILING_FACTOR=0); PIDS+=("$S")
 wait_healthy "$as_" 300
 IFS='|' read -r single_pv single_sg < <(bench_one "$ps_")
 printf '   %-42s %-32s %s\n' "setup (one Switchboard server)" "single events/s" "Segment batch events/s"

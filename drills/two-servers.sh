@@ -29,10 +29,10 @@ twins=$(psql_embedded "$work/data" "SELECT count(*) FROM profiles p JOIN compani
 echo "1. 32 identical identifies over two servers: $(grep -c '^204$' "$work/twin") × 204, live profiles: $twins"
 [ "$twins" -eq 1 ] || fail=1
 
-# 2. a shared rate limit: ingestion class at 3/s burst (steady window off): 200 requests to one server, then
+# 2. a shared rate limit: ingestion class at 3/s burst (steady window 180/min, not binding): 200 requests to one server, then
 #    200 over both; two processes sharing one bucket admit about as many as one process does
 curl -sf -X PATCH "http://127.0.0.1:$pa/admin/companies/$CO" -H "Authorization: Bearer $SK" -H 'Content-Type: application/vnd.api+json' \
-  -d '{"data":{"type":"company","id":"'$CO'","attributes":{"settings":{"rate_limits":{"ingestion":{"burst_per_second":3,"steady_per_minute":0}}}}}}' >/dev/null
+  -d '{"data":{"type":"company","id":"'$CO'","attributes":{"settings":{"rate_limits":{"ingestion":{"burst_per_second":3,"steady_per_minute":180}}}}}}' >/dev/null
 sleep 2   # the other server re-reads settings older than 1 s before using them
 burst() {  # burst MODE: 200 identifies, 20 at a time; MODE "one" sends all to A, "two" alternates A and B
   local mode=$1

@@ -162,7 +162,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         Jdbi jdbi = newJdbi(new JdbiFactory().build(env, dsf, dataSource, "postgresql"), mapper);
 
         // core services
-        TenancyService tenancy = new TenancyService(jdbi);
+        TenancyService tenancy = new TenancyService(jdbi, config.getRateLimits()); // + rate-limit ceilings
         Authenticators authenticators = new Authenticators(tenancy, config.getAdminToken(), Duration.ofSeconds(1));
         SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
         tenancy.onSettingsChanged(settings::invalidate);

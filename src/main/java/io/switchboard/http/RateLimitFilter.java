@@ -56,7 +56,7 @@ public class RateLimitFilter implements ContainerRequestFilter, ContainerRespons
         if (!limiter.config().isEnabled() || caller.isAdmin() || ctx.getProperty(DECISION) != null) return;
         RateClass cls = RequestPath.of(ctx).rateClass();
         if (cls == null) return;
-        RateLimit limit = limiter.config().limitFor(cls, settings.get(caller.companyId()));
+        RateLimit limit = limiter.config().limitFor(cls, caller.publicId(), settings.get(caller.companyId()));
         RateLimiter.Decision d = limiter.acquire(caller.companyId(), cls, limit);
         if (limit.unlimited()) return;
         ctx.setProperty(DECISION, d);

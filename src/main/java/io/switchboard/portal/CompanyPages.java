@@ -273,6 +273,7 @@ public class CompanyPages {
             }
         }
         CompanySettings next = new CompanySettings(region, origins, current.identifierBlockList(), limits);
+        errors.addAll(tenancy.rateLimitProblems(ctx.companyId(), current, next)); // the operator's ceilings
         if (!errors.isEmpty()) {
             Page p = settingsPage(ctx, current).with("errors", errors)
                     .with("region", region).with("cors", Optional.ofNullable(form.getFirst("cors_origins")).orElse(""));

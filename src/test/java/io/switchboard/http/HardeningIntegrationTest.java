@@ -28,7 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Rate limits, input limits and CORS through real HTTP on the real app (plus test-only probe resources). */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class HardeningIntegrationTest {
-    static final AppFixture F = new AppFixture(ProbeApp.class, "test-config.yml", Map.of("rateLimits.enabled", "true"));
+    // ZERO01: the operator has switched the bulk class off for this one company (a company may not itself)
+    static final AppFixture F = new AppFixture(ProbeApp.class, "test-config.yml", Map.of("rateLimits.enabled", "true",
+            "rateLimits.companies.ZERO01.bulk.burstPerSecond", "0", "rateLimits.companies.ZERO01.bulk.steadyPerMinute", "0"));
     static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
     static final String JSONAPI = "application/vnd.api+json";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -176,7 +178,7 @@ class HardeningIntegrationTest {
             Map<String, String> auth = AppFixture.bearer(c.publicKey());
             assertThat(F.post("/api/client/__probe", "{}", auth).header("RateLimit-Limit")).isEqualTo("1500000");
             Thread.sleep(2_100); // the cached settings are now old
-            patchSettings(c, "{\"rate_limits\":{\"ingestion\":{\"burst_per_second\":3,\"steady_per_minute\":0}}}");
+            patchSettings(c, "{\"rate_limits\":{\"ingestion\":{\"burst_per_second\":3,\"steady_per_minute\":180}}}");
             var pool = java.util.concurrent.Executors.newFixedThreadPool(20);
             List<java.util.concurrent.Future<Res>> burst = new ArrayList<>();
             long t0 = System.nanoTime();
@@ -186,7 +188,7 @@ class HardeningIntegrationTest {
                 Res r = f.get();
                 if (r.status() == 200) {
                     ok++;
-                    assertThat(r.header("RateLimit-Limit")).isEqualTo("3");
+                    assertThat(r.header("RateLimit-Limit")).isEqualTo("180");
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -196,7 +198,9 @@ class HardeningIntegrationTest {
 
         @Test
         void zeroSwitchesLimitsOffForACompany() throws Exception {
-            TestCompany c = F.createCompany("Unlimited");
+            TestCompany created = F.createCompany("Unlimited");
+            F.db().useHandle(h -> h.execute("UPDATE companies SET public_id = 'ZERO01' WHERE public_id = ?", created.publicId()));
+            TestCompany c = new TestCompany("ZERO01", created.publicKey(), created.secretKey());
             patchSettings(c, "{\"rate_limits\":{\"bulk\":{\"burst_per_second\":0,\"steady_per_minute\":0},"
                     + "\"client\":{\"burst_per_second\":2,\"steady_per_minute\":2}}}");
             awaitLimit("GET", "/client/__probe?company_id=" + c.publicId(), null, Map.of(), "2");

@@ -39,7 +39,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RateLimitOverheadBenchmark {
-    static final AppFixture F = new AppFixture(ProbeApp.class, "test-config.yml", Map.of("rateLimits.enabled", "true"));
+    // limits far above the defaults and switched off per company: the operator lifts the ceilings (factor 0)
+    static final AppFixture F = new AppFixture(ProbeApp.class, "test-config.yml", Map.of("rateLimits.enabled", "true",
+            "rateLimits.ceilingFactor", "0"));
     static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
 
     static void skipUnlessAsked() {

@@ -234,13 +234,13 @@ class SafeInputIntegrationTest {
         assertThat(first.status()).as(first.toString()).isEqualTo(200);
         // the README's rate-limit example keeps everything else
         Res rl = patchSettings(c.publicId(), c.secretKey(),
-                "{\"rate_limits\":{\"client\":{\"burst_per_second\":1000,\"steady_per_minute\":60000}}}");
+                "{\"rate_limits\":{\"client\":{\"burst_per_second\":100,\"steady_per_minute\":3000}}}");
         assertThat(rl.status()).as(rl.toString()).isEqualTo(200);
         JsonNode s = rl.json().at("/data/attributes/settings");
         assertThat(s.at("/default_region").asText()).isEqualTo("GB");
         assertThat(s.at("/cors_origins/0").asText()).isEqualTo("https://shop.example.com");
         assertThat(s.at("/identifier_block_list/0").asText()).isEqualTo("n/a");
-        assertThat(s.at("/rate_limits/client/burst_per_second").asInt()).isEqualTo(1000);
+        assertThat(s.at("/rate_limits/client/burst_per_second").asInt()).isEqualTo(100);
         // objects merge key by key; null removes a key
         Res more = patchSettings(c.publicId(), c.secretKey(),
                 "{\"rate_limits\":{\"bulk\":{\"steady_per_minute\":10},\"client\":{\"burst_per_second\":null}},\"cors_origins\":null}");
@@ -255,7 +255,7 @@ class SafeInputIntegrationTest {
                 }).one());
         assertThat(stored.at("/default_region").asText()).isEqualTo("GB");
         assertThat(stored.path("cors_origins").size()).isZero();
-        assertThat(stored.at("/rate_limits/client/steady_per_minute").asInt()).isEqualTo(60000);
+        assertThat(stored.at("/rate_limits/client/steady_per_minute").asInt()).isEqualTo(3000);
         assertThat(stored.at("/rate_limits/client/burst_per_second").isMissingNode()
                 || stored.at("/rate_limits/client/burst_per_second").isNull()).isTrue();
         assertThat(stored.at("/rate_limits/bulk/steady_per_minute").asInt()).isEqualTo(10);
@@ -272,6 +272,8 @@ class SafeInputIntegrationTest {
         bad.put("{\"rate_limits\":{\"client\":{\"burst_per_second\":-1}}}", "/data/attributes/settings/rate_limits/client/burst_per_second");
         bad.put("{\"rate_limits\":{\"client\":{\"burst_per_second\":\"10\"}}}", "/data/attributes/settings/rate_limits/client/burst_per_second");
         bad.put("{\"rate_limits\":{\"client\":{\"burst\":10}}}", "/data/attributes/settings/rate_limits/client/burst");
+        bad.put("{\"rate_limits\":{\"client\":{\"burst_per_second\":1000}}}", "/data/attributes/settings/rate_limits/client/burst_per_second");
+        bad.put("{\"rate_limits\":{\"client\":{\"steady_per_minute\":0}}}", "/data/attributes/settings/rate_limits/client/steady_per_minute");
         bad.put("{\"corsOrigins\":[]}", "/data/attributes/settings/corsOrigins");
         bad.put("[]", "/data/attributes/settings");
         for (var b : bad.entrySet()) {

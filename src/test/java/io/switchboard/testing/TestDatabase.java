@@ -62,6 +62,20 @@ public final class TestDatabase {
         }
     }
 
+    /** A new database with nothing in it (not even Liquibase's tables); returns its JDBC URL (user postgres). */
+    public static String emptyDatabase() {
+        try {
+            EmbeddedPostgres s = server();
+            String name = "sb_empty_" + COUNTER.incrementAndGet();
+            try (Connection c = s.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE " + name);
+            }
+            return s.getJdbcUrl("postgres", name);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not prepare an empty test database", e);
+        }
+    }
+
     public static int port() {
         try {
             return server().getPort();

@@ -8,6 +8,7 @@ import io.switchboard.errors.ApiException;
 import io.switchboard.limits.RateClass;
 import java.net.URI;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,16 @@ public final class SettingsPatch {
 
     /** The settings after {@code patch}; a 400 with a pointer under {@code pointer} when the result is invalid. */
     public static CompanySettings apply(CompanySettings current, JsonNode patch, String pointer) {
+        return apply(current, patch, pointer, c -> io.switchboard.limits.RateLimit.UNLIMITED);
+    }
+
+    /**
+     * The same, and every rate-limit window the patch sets must be within {@code ceiling} of its class
+     * (a window of the ceiling that is 0 has none): a company may lower its limits, not raise them above
+     * what the operator allows nor switch a window off (400 naming the field).
+     */
+    public static CompanySettings apply(CompanySettings current, JsonNode patch, String pointer,
+                                        java.util.function.Function<RateClass, io.switchboard.limits.RateLimit> ceiling) {
         if (patch == null || patch.isMissingNode()) return current;
         if (patch.isNull()) return CompanySettings.DEFAULTS;
         if (!patch.isObject()) {
@@ -38,11 +49,39 @@ public final class SettingsPatch {
         }
         JsonNode merged = merge(withoutNulls(JSON.valueToTree(current)), patch);
         validate((ObjectNode) merged, pointer);
+        JsonNode limits = patch.get("rate_limits");
+        if (limits != null && limits.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = limits.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isObject()) continue; // null: back to the default
+                io.switchboard.limits.RateLimit cap = ceiling.apply(RateClass.forKey(e.getKey()));
+                for (String w : List.of("burst_per_second", "steady_per_minute")) {
+                    JsonNode n = e.getValue().get(w);
+                    if (n == null || n.isNull()) continue;
+                    String problem = overCeiling(e.getKey(), w, n.asLong(),
+                            w.startsWith("burst") ? cap.burstPerSecond() : cap.steadyPerMinute());
+                    if (problem != null) {
+                        throw ApiException.invalid(pointer + "/rate_limits/" + e.getKey() + "/" + w, problem);
+                    }
+                }
+            }
+        }
         try {
             return JSON.treeToValue(merged, CompanySettings.class);
         } catch (Exception e) {
             throw ApiException.invalid(pointer, "`settings` could not be read: " + e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Why a company may not set {@code window} ({@code burst_per_second} or {@code steady_per_minute}) of a
+     * class to {@code value} under {@code ceiling} (0: none); null when it may.
+     */
+    public static String overCeiling(String classKey, String window, long value, long ceiling) {
+        if (ceiling <= 0 || (value > 0 && value <= ceiling)) return null;
+        return "`" + window + "` of `" + classKey + "` must be from 1 to " + ceiling + ": a company may lower its "
+                + "rate limits, not raise them above its ceiling nor switch a window off (0). The operator raises a "
+                + "company's limits in the server configuration (rateLimits.companies, docs/operations.md).";
     }
 
     private static JsonNode withoutNulls(JsonNode n) {

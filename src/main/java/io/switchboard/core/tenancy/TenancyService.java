@@ -14,10 +14,17 @@ import org.jdbi.v3.core.Jdbi;
 /** Companies and their keys: creation, minting, listing, revocation, and key authentication. */
 public class TenancyService {
     private final Jdbi jdbi;
+    private final RateLimitCeilings ceilings;
     private final java.util.List<java.util.function.LongConsumer> settingsListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TenancyService(Jdbi jdbi) {
+        this(jdbi, RateLimitCeilings.NONE);
+    }
+
+    /** {@code ceilings}: what a company may set itself in {@code settings.rate_limits} (the operator's config). */
+    public TenancyService(Jdbi jdbi, RateLimitCeilings ceilings) {
         this.jdbi = jdbi;
+        this.ceilings = ceilings;
     }
 
     /** A key as minted: the stored record plus the plaintext, which is never available again. */
@@ -82,16 +89,49 @@ public class TenancyService {
         jdbi.useTransaction(h -> {
             CompanyDao d = h.attach(CompanyDao.class);
             Company c = d.lock(companyId).orElseThrow(() -> ApiException.notFound("No company."));
-            d.updateSettings(companyId, SettingsPatch.apply(c.settings(), patch, pointer));
+            d.updateSettings(companyId, SettingsPatch.apply(c.settings(), patch, pointer,
+                    cls -> ceilings.ceilingFor(cls, c.publicId())));
         });
         settingsListeners.forEach(l -> l.accept(companyId));
         return company(companyId).orElseThrow();
     }
 
+    /**
+     * Replaces the settings (the portal's form). Rate-limit windows that change must be within the
+     * company's ceilings ({@link #rateLimitProblems}); an IllegalArgumentException otherwise.
+     */
     public Company updateSettings(long companyId, CompanySettings settings) {
+        CompanySettings current = company(companyId).orElseThrow().settings();
+        List<String> problems = rateLimitProblems(companyId, current, settings);
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join(" ", problems));
         jdbi.useExtension(CompanyDao.class, d -> d.updateSettings(companyId, settings));
         settingsListeners.forEach(l -> l.accept(companyId));
         return company(companyId).orElseThrow();
+    }
+
+    /**
+     * Why {@code next} may not replace {@code current}: each rate-limit window that changes and is above
+     * the company's ceiling (or 0 where the ceiling is on), as {@link SettingsPatch#overCeiling}. Empty: fine.
+     */
+    public List<String> rateLimitProblems(long companyId, CompanySettings current, CompanySettings next) {
+        String publicId = company(companyId).map(Company::publicId).orElse(null);
+        List<String> out = new java.util.ArrayList<>();
+        next.rateLimits().forEach((key, o) -> {
+            io.switchboard.limits.RateClass cls = io.switchboard.limits.RateClass.forKey(key);
+            if (cls == null || o == null) return;
+            io.switchboard.limits.RateLimit cap = ceilings.ceilingFor(cls, publicId);
+            CompanySettings.RateLimitOverride was = current.rateLimits().get(key);
+            Integer burst = o.burstPerSecond(), steady = o.steadyPerMinute();
+            if (burst != null && (was == null || !burst.equals(was.burstPerSecond()))) {
+                String p = SettingsPatch.overCeiling(key, "burst_per_second", burst, cap.burstPerSecond());
+                if (p != null) out.add(p);
+            }
+            if (steady != null && (was == null || !steady.equals(was.steadyPerMinute()))) {
+                String p = SettingsPatch.overCeiling(key, "steady_per_minute", steady, cap.steadyPerMinute());
+                if (p != null) out.add(p);
+            }
+        });
+        return out;
     }
 
     /**
