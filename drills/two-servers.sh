@@ -71,6 +71,8 @@ sleep 2
 read -r distinct total < <(curl -s "http://127.0.0.1:$rport/" | python3 -c 'import json,sys; c=json.load(sys.stdin); print(len(c), sum(c.values()))')
 states=$(psql_embedded "$work/data" "SELECT string_agg(state || ':' || n, ' ') FROM (SELECT s.state, count(*) n FROM sends s JOIN companies c ON c.id = s.company_id WHERE c.public_id = '$CO' GROUP BY 1) x")
 echo "3. 100 triggers over two servers ($(grep -c '^204$' "$work/trig") × 204): $distinct distinct sends received, $total requests in all; send states: $states"
+errors=$(psql_embedded "$work/data" "SELECT string_agg(DISTINCT coalesce(last_error, reason, '?'), ' | ') FROM sends s JOIN companies c ON c.id = s.company_id WHERE c.public_id = '$CO' AND s.state <> 'sent'" 2>/dev/null || true)
+[ -n "$errors" ] && echo "   sends not sent: $errors"
 [ "$distinct" -eq 100 ] && [ "$total" -eq 100 ] || fail=1
 kill $RECV $A $B 2>/dev/null || true
 [ $fail -eq 0 ] && echo "two-servers drill: PASS" || { echo "two-servers drill: FAIL"; exit 1; }

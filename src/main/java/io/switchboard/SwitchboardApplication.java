@@ -167,10 +167,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
         tenancy.onSettingsChanged(settings::invalidate);
         Tx tx = new Tx(jdbi);
-        IdentityService identity = new IdentityService(tx, settings::get);
         // concurrent write requests share one transaction and one commit (see core/GroupCommit)
         GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics())
                 .genericPlans(config.getDatabaseMode() != io.switchboard.db.DatabaseMode.CITUS);
+        IdentityService identity = new IdentityService(tx, settings::get, groupCommit);
         env.lifecycle().manage(new Managed() {
             @Override
             public void stop() {
@@ -183,16 +183,19 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 config.getEvents().getRetentionMonths(), java.time.Clock.systemUTC());
         eventMaintenance.prepare();
         env.lifecycle().manage(eventMaintenance);
-        IngestService ingest = new IngestService(identity, config.getEvents().getMessageIdRetention().toJavaDuration(),
+        IngestService ingest = new IngestService(tx, identity, config.getEvents().getMessageIdRetention().toJavaDuration(),
                 config.getEvents().getKlaviyoDedupRetention().toJavaDuration()).withGroupCommit(groupCommit);
         EventReads eventReads = new EventReads(jdbi, identity);
-        KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper(identity);
+        KlaviyoEventMapper klaviyoEvents = new KlaviyoEventMapper();
         ProfileQueries profileQueries = new ProfileQueries(jdbi, settings::get);
         io.switchboard.core.Cursors.installFor(jdbi, config.getCursorSecret()); // page[cursor] HMAC key
 
         // HTTP plumbing: JSON:API documents, errors in each dialect's shape, per-dialect credentials
         ResourceConverter converter = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class,
-                AdminProfileDto.class, HistoryDto.class, KlaviyoProfileDto.class);
+                AdminProfileDto.class, HistoryDto.class, KlaviyoProfileDto.class,
+                io.switchboard.api.admin.ProviderDto.class, io.switchboard.api.admin.CampaignDto.class,
+                io.switchboard.api.admin.SendDto.class, io.switchboard.api.admin.PreviewDto.class,
+                io.switchboard.api.admin.ChannelUnsubscribeDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -206,6 +209,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
         Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        io.switchboard.http.AsyncRequestLog.install(env, config.getAccessLog());
         // admin port auth, credential-free logs, request bodies read before a thread is taken, JSON errors
         io.switchboard.http.Edge.install(env, config.getHttpEdge(), config.getAdminToken());
 
@@ -216,12 +220,12 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators, portal::ownerInvitationUrl));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
-        env.jersey().register(new KlaviyoClientProfilesResource(identity, groupCommit));
+        env.jersey().register(new KlaviyoClientProfilesResource(identity));
         var audiences = io.switchboard.audiences.AudiencesModule.register(env, tx, identity, ingest); // docs/audiences.md
         env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries, audiences.consent()));
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
-        env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity, profileQueries));
+        env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity));
         env.jersey().register(new AdminProfileDataResource(tenancy, identity, eventReads));
         env.jersey().register(new ParcelvoyClientResource(ingest));
         env.jersey().register(new SegmentResource(ingest));
@@ -238,8 +242,22 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
         config.getDelivery().setClaimPerCompany(config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS);
-        io.switchboard.delivery.DeliveryModule.register(env, config.getDelivery(), jdbi, converter, tenancy, identity,
-                settings, ingest);
+        io.switchboard.delivery.DeliveryModule delivery = io.switchboard.delivery.DeliveryModule.build(env,
+                config.getDelivery(), jdbi, tenancy, identity, settings, ingest);
+        env.jersey().register(new io.switchboard.resources.AdminProvidersResource(tenancy, delivery.campaigns(),
+                delivery.senders()));
+        env.jersey().register(new io.switchboard.resources.AdminCampaignsResource(tenancy, delivery.campaigns()));
+        env.jersey().register(new io.switchboard.resources.parcelvoy.ParcelvoyTriggerResource(delivery.triggers(),
+                delivery.workers()::wakeUp));
+        env.jersey().register(new io.switchboard.resources.UnsubscribeResource(delivery.unsubscribes()));
+        env.jersey().register(new io.switchboard.resources.AdminChannelUnsubscribesResource(tenancy, identity,
+                delivery.unsubscribes()));
+        env.healthChecks().register("delivery", new io.switchboard.health.DeliveryHealthCheck(delivery.workers(),
+                delivery.stallAfter()));
+        portal.useDelivery(env, (company, provider) -> {
+            var check = delivery.testConnection(company, provider);
+            return new io.switchboard.portal.CampaignPages.Check(check.ok(), check.message());
+        }, delivery::providerChanged);
 
         // the Demo company (keyless first start only) and what the console shows once the server listens
         FirstStart.install(env, config, tenancy, this::demoOwnerInvitationUrl);

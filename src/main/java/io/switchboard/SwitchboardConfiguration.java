@@ -124,6 +124,11 @@ public class SwitchboardConfiguration extends Configuration {
 
     @JsonProperty public GroupCommitConfig getGroupCommit() { return groupCommit; }
     @JsonProperty public void setGroupCommit(GroupCommitConfig g) { this.groupCommit = g; }
+    /** The asynchronous request log (http/AsyncRequestLog, docs/operations.md "Request logs"). */
+    private io.switchboard.http.AsyncRequestLog.Config accessLog = new io.switchboard.http.AsyncRequestLog.Config();
+
+    @JsonProperty public io.switchboard.http.AsyncRequestLog.Config getAccessLog() { return accessLog; }
+    @JsonProperty public void setAccessLog(io.switchboard.http.AsyncRequestLog.Config a) { this.accessLog = a; }
     @JsonProperty public boolean isBenchEndpoints() { return benchEndpoints; }
     @JsonProperty public void setBenchEndpoints(boolean b) { this.benchEndpoints = b; }
 

@@ -50,7 +50,7 @@ public final class AudiencesModule {
         env.jersey().register(new KlaviyoConsentResource.Suppressions(consent));
         BulkJobService jobs = new BulkJobService(tx, ingest)
                 .decoder(Job.Kind.PROFILE_IMPORT, KlaviyoBulkJobsResource.profileDecoder())
-                .decoder(Job.Kind.EVENT_CREATE, KlaviyoBulkJobsResource.eventDecoder(new KlaviyoEventMapper(identity)));
+                .decoder(Job.Kind.EVENT_CREATE, KlaviyoBulkJobsResource.eventDecoder(new KlaviyoEventMapper()));
         env.jersey().register(new KlaviyoBulkJobsResource.ProfileImport(jobs, lists));
         env.jersey().register(new KlaviyoBulkJobsResource.EventCreate(jobs));
         env.lifecycle().manage(new JobWorker(jobs, 500));

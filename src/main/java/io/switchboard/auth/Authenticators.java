@@ -1,5 +1,6 @@
 package io.switchboard.auth;
 
+import io.switchboard.core.tenancy.Keys;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dropwizard.auth.Authenticator;
@@ -26,9 +27,14 @@ public final class Authenticators {
 
     /** pk_/sk_ keys. The cache is keyed by the key's SHA-256, so no plaintext key is held. */
     public Authenticator<String, Caller> keys() {
-        return key -> Keys.looksLikeKey(key)
-                ? keyCache.get(java.util.HexFormat.of().formatHex(Keys.hash(key)), h -> tenancy.authenticateKey(key))
-                : Optional.empty();
+        return key -> {
+            if (!Keys.looksLikeKey(key)) return Optional.empty();
+            Optional<Caller> c = keyCache.get(java.util.HexFormat.of().formatHex(Keys.hash(key)),
+                    h -> tenancy.authenticateKey(key).map(o -> new Caller(o.companyId(), o.companyPublicId(),
+                            o.secret() ? Caller.Kind.SECRET : Caller.Kind.PUBLIC, o.keyId(), o.prefix())));
+            c.ifPresent(x -> tenancy.keyUsed(x.companyId(), x.keyId()));
+            return c;
+        };
     }
 
     /** The bootstrap admin token (constant-time), else a key. */

@@ -1,5 +1,6 @@
 package io.switchboard.auth;
 
+import io.switchboard.core.tenancy.Keys;
 import io.dropwizard.auth.AuthFilter;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;

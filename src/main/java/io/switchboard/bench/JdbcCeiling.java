@@ -22,8 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code events} when that table exists (the bench database is thrown away), else into a copy of its
  * definition.
  *
- * <pre>java -cp target/switchboard.jar io.switchboard.bench.JdbcCeiling URL THREADS ROWS_PER_COMMIT SECONDS</pre>
- * Prints one line: {@code rows_per_s=… commits_per_s=… threads=… rows_per_commit=… table=…}.
+ * <pre>java -cp target/switchboard.jar io.switchboard.bench.JdbcCeiling URL THREADS ROWS_PER_COMMIT SECONDS [insert|copy]</pre>
+ * {@code insert} (default): a batched prepared INSERT (reWriteBatchedInserts); {@code copy}: the rows of each
+ * commit as one {@code COPY events … FROM STDIN} (text format, PgJDBC's CopyManager), as db/EventCopy does.
+ * Prints one line: {@code rows_per_s=… commits_per_s=… threads=… rows_per_commit=… table=… mode=…}.
  */
 public final class JdbcCeiling {
     private JdbcCeiling() {}
@@ -45,6 +47,7 @@ public final class JdbcCeiling {
         int threads = Integer.parseInt(args[1]);
         int perCommit = Integer.parseInt(args[2]);
         double seconds = Double.parseDouble(args[3]);
+        boolean copyMode = args.length > 4 && "copy".equals(args[4]);
         Properties props = new Properties();
         props.setProperty("user", System.getenv().getOrDefault("PGUSER", "postgres"));
         props.setProperty("password", System.getenv().getOrDefault("PGPASSWORD", ""));
@@ -78,6 +81,10 @@ public final class JdbcCeiling {
             Thread th = new Thread(() -> {
                 try (Connection c = DriverManager.getConnection(url, props)) {
                     c.setAutoCommit(false);
+                    if (copyMode) {
+                        copyLoop(c, table, perCommit, deadline, rows, commits);
+                        return;
+                    }
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
                         ThreadLocalRandom r = ThreadLocalRandom.current();
                         while (System.nanoTime() < deadline) {
@@ -118,7 +125,39 @@ public final class JdbcCeiling {
             errors.get(0).printStackTrace();
             System.exit(1);
         }
-        System.out.printf("rows_per_s=%.0f commits_per_s=%.0f threads=%d rows_per_commit=%d table=%s%n",
-                rows.get() / elapsed, commits.get() / elapsed, threads, perCommit, table);
+        System.out.printf("rows_per_s=%.0f commits_per_s=%.0f threads=%d rows_per_commit=%d table=%s mode=%s%n",
+                rows.get() / elapsed, commits.get() / elapsed, threads, perCommit, table, copyMode ? "copy" : "insert");
+    }
+
+    /** The same rows, each commit's rows as one COPY FROM STDIN in text format. */
+    static void copyLoop(Connection c, String table, int perCommit, long deadline, AtomicLong rows, AtomicLong commits)
+            throws Exception {
+        org.postgresql.copy.CopyManager cm = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        String copy = "COPY " + table + " (company_id, occurred_at, id, profile_id, type, name, properties, "
+                + "received_at, source, dedup_key, raw) FROM STDIN";
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        StringBuilder b = new StringBuilder(perCommit * 300);
+        while (System.nanoTime() < deadline) {
+            b.setLength(0);
+            for (int i = 0; i < perCommit; i++) {
+                String now = java.time.Instant.now().toString();
+                int user = r.nextInt(10_000);
+                int sku = r.nextInt(100_000);
+                String props1 = "{\"sku\":\"sku-" + sku + "\",\"price\":" + r.nextInt(1, 500)
+                        + ".99,\"currency\":\"USD\",\"n\":" + i + "}";
+                b.append("1\t").append(now).append('\t').append(UlidCreator.getMonotonicUlid()).append('\t')
+                        .append("01PROFILE").append(String.format("%017d", user)).append("\ttrack\tProduct Viewed\t")
+                        .append(props1).append('\t').append(now).append("\tparcelvoy\t\\N\t")
+                        .append("{\"name\":\"Product Viewed\",\"external_id\":\"user-").append(user)
+                        .append("\",\"data\":").append(props1).append("}\n");
+            }
+            byte[] data = b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            org.postgresql.copy.CopyIn in = cm.copyIn(copy);
+            in.writeToCopy(data, 0, data.length);
+            in.endCopy();
+            c.commit();
+            rows.addAndGet(perCommit);
+            commits.incrementAndGet();
+        }
     }
 }

@@ -12,7 +12,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(ApiKey.class)
 @RegisterConstructorMapper(ApiKeyDao.KeyMatch.class)
 public interface ApiKeyDao {
-    String COLUMNS = "company_id, id, kind, name, prefix, created_at, revoked_at";
+    String COLUMNS = "company_id, id, kind, name, prefix, created_at, revoked_at, last_used_at";
 
     /** The id is an opaque ULID ({@link Ids#newId()}): a global sequence would let one tenant count others' keys. */
     @SqlQuery("INSERT INTO api_keys (company_id, id, kind, name, prefix, key_hash) "

@@ -161,6 +161,13 @@ public interface SendDao {
     List<Send> list(@Bind("companyId") long companyId, @Bind("campaignId") String campaignId, @Bind("before") String before,
                     @Define("stateFilter") String stateFilter, @Bind("state") String state, @Bind("limit") int limit);
 
+    /** The newest sends to any of these profiles (a profile and those merged into it), by creation time. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM sends WHERE company_id = :companyId AND profile_id IN (<profileIds>) "
+            + "ORDER BY created_at DESC, id DESC LIMIT :limit")
+    List<Send> listByProfiles(@Bind("companyId") long companyId,
+                              @org.jdbi.v3.sqlobject.customizer.BindList("profileIds") List<String> profileIds,
+                              @Bind("limit") int limit);
+
     class Mapper implements RowMapper<Send> {
         @Override
         public Send map(ResultSet rs, StatementContext ctx) throws SQLException {

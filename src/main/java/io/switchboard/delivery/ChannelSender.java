@@ -14,4 +14,16 @@ public interface ChannelSender {
     default void forget(long companyId, String providerId) { }
 
     default void close() { }
+
+    /** The outcome of a provider's "test connection" (the portal): whether it worked and what happened. */
+    record Check(boolean ok, String message) {}
+
+    /**
+     * Checks that the provider can be reached with its configuration, sending no message. The default
+     * has no live probe for the type and says so.
+     */
+    default Check testConnection(io.switchboard.core.campaigns.Provider provider) {
+        return new Check(true, "The configuration is valid; " + providerType()
+                + " providers have no live connection check (a test send shows whether delivery works).");
+    }
 }

@@ -1,12 +1,8 @@
 package io.switchboard.delivery;
 
-import com.github.jasminb.jsonapi.ResourceConverter;
+import io.switchboard.core.devices.PushTokenStore;
+import io.switchboard.core.events.EventRecorder;
 import io.dropwizard.core.setup.Environment;
-import io.switchboard.api.admin.CampaignDto;
-import io.switchboard.api.admin.ChannelUnsubscribeDto;
-import io.switchboard.api.admin.PreviewDto;
-import io.switchboard.api.admin.ProviderDto;
-import io.switchboard.api.admin.SendDto;
 import io.switchboard.core.campaigns.CampaignService;
 import io.switchboard.core.devices.DevicePushTokens;
 import io.switchboard.core.events.EventStoreDeliveryEvents;
@@ -16,52 +12,71 @@ import io.switchboard.core.campaigns.TriggerService;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.tenancy.SettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
-import io.switchboard.health.DeliveryHealthCheck;
-import io.switchboard.resources.AdminCampaignsResource;
-import io.switchboard.resources.AdminChannelUnsubscribesResource;
-import io.switchboard.resources.AdminProvidersResource;
-import io.switchboard.resources.CampaignTriggerResource;
-import io.switchboard.resources.UnsubscribeResource;
+import io.switchboard.core.Tx;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Wiring of campaigns and delivery (called from {@code SwitchboardApplication.run}): services, the
- * channel senders, the queue workers (managed: started with the server, drained on shutdown), the admin
- * and trigger resources, the unsubscribe page and the health check.
+ * Builds campaigns and delivery (called from the one wiring root, {@code SwitchboardApplication.run}):
+ * services, the channel senders and the queue workers (managed: started with the server, drained on
+ * shutdown). It registers nothing on Jersey: the wiring root registers the admin, trigger and
+ * unsubscribe resources and the health check from what this returns.
  */
 public final class DeliveryModule {
-    /** The JSON:API resource types of this module, for the shared ResourceConverter. */
-    public static final Class<?>[] JSON_API_TYPES = {ProviderDto.class, CampaignDto.class, SendDto.class, PreviewDto.class,
-            ChannelUnsubscribeDto.class};
-
     private final DeliveryWorkers workers;
     private final TriggerService triggers;
+    private final CampaignService campaigns;
+    private final Unsubscribes unsubscribes;
+    private final Map<String, ChannelSender> senders;
+    private final Duration stallAfter;
 
-    private DeliveryModule(DeliveryWorkers workers, TriggerService triggers) {
+    private DeliveryModule(DeliveryWorkers workers, TriggerService triggers, CampaignService campaigns,
+                           Unsubscribes unsubscribes, Map<String, ChannelSender> senders, Duration stallAfter) {
         this.workers = workers;
         this.triggers = triggers;
+        this.campaigns = campaigns;
+        this.unsubscribes = unsubscribes;
+        this.senders = senders;
+        this.stallAfter = stallAfter;
+    }
+
+    /** A provider's "test connection" (the portal): connects with its stored configuration, sends nothing. */
+    public ChannelSender.Check testConnection(long companyId, String providerId) {
+        var p = campaigns.provider(companyId, providerId);
+        ChannelSender s = senders.get(p.type());
+        return s == null ? new ChannelSender.Check(false, "No sender for " + p.type() + ".") : s.testConnection(p);
+    }
+
+    /** Drops cached clients of a provider whose configuration changed or that was deleted. */
+    public void providerChanged(long companyId, String providerId) {
+        senders.values().forEach(s -> s.forget(companyId, providerId));
     }
 
     public DeliveryWorkers workers() { return workers; }
 
     public TriggerService triggers() { return triggers; }
 
-    public static DeliveryModule register(Environment env, DeliveryConfig config, Jdbi jdbi, ResourceConverter converter,
-                                          TenancyService tenancy, IdentityService identity, SettingsCache settings,
-                                          IngestService ingest) {
-        for (Class<?> type : JSON_API_TYPES) {
-            converter.registerType(type);
-        }
-        // delivery's profile events and push tokens live in the shared stores (events, devices)
-        DeliveryEvents events = new EventStoreDeliveryEvents(ingest);
-        PushTokens pushTokens = new DevicePushTokens();
+    public CampaignService campaigns() { return campaigns; }
+
+    public Unsubscribes unsubscribes() { return unsubscribes; }
+
+    public Collection<ChannelSender> senders() { return senders.values(); }
+
+    /** How long the queue may go without progress before the delivery health check reports it. */
+    public Duration stallAfter() { return stallAfter; }
+
+    public static DeliveryModule build(Environment env, DeliveryConfig config, Jdbi jdbi, TenancyService tenancy,
+                                       IdentityService identity, SettingsCache settings, IngestService ingest) {
+        // delivery's profile events and push tokens live in the shared stores (events, devices): core's ports
+        EventRecorder events = new EventStoreDeliveryEvents(ingest);
+        PushTokenStore pushTokens = new DevicePushTokens();
         TemplateEngine templates = new TemplateEngine();
         CampaignService campaigns = new CampaignService(jdbi, templates, identity::get);
-        TriggerService triggers = new TriggerService(identity, settings::get, events, pushTokens);
+        TriggerService triggers = new TriggerService(new Tx(jdbi), identity, settings::get, events, pushTokens);
         identity.addListener(new DeliveryProfileListener());
 
         Duration timeout = Duration.ofMillis(config.getProviderTimeout().toMilliseconds());
@@ -79,15 +94,8 @@ public final class DeliveryModule {
                 config.getMaxAttempts(), events, pushTokens, unsubscribes).withMetrics(env.metrics());
         DeliveryWorkers workers = new DeliveryWorkers(jdbi, processor, config, senders.values());
         env.lifecycle().manage(workers);
-
-        env.jersey().register(new AdminProvidersResource(tenancy, campaigns, senders.values()));
-        env.jersey().register(new AdminCampaignsResource(tenancy, campaigns));
-        env.jersey().register(new CampaignTriggerResource(triggers, workers));
-        env.jersey().register(new UnsubscribeResource(unsubscribes));
-        env.jersey().register(new AdminChannelUnsubscribesResource(tenancy, identity, unsubscribes));
-        env.healthChecks().register("delivery", new DeliveryHealthCheck(workers, Duration.ofMillis(
-                config.getLease().toMilliseconds() + config.getProviderTimeout().toMilliseconds()
-                        + config.getPollInterval().toMilliseconds() * 4)));
-        return new DeliveryModule(workers, triggers);
+        Duration stallAfter = Duration.ofMillis(config.getLease().toMilliseconds()
+                + config.getProviderTimeout().toMilliseconds() + config.getPollInterval().toMilliseconds() * 4);
+        return new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
     }
 }

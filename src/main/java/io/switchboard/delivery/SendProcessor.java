@@ -1,5 +1,7 @@
 package io.switchboard.delivery;
 
+import io.switchboard.core.devices.PushTokenStore;
+import io.switchboard.core.events.EventRecorder;
 import io.switchboard.core.campaigns.Campaign;
 import io.switchboard.core.campaigns.Channel;
 import io.switchboard.core.campaigns.Provider;
@@ -38,8 +40,8 @@ public class SendProcessor {
     private final RateLimiter rateLimiter;
     private final Backoff backoff;
     private final int maxAttempts;
-    private final DeliveryEvents events;
-    private final PushTokens pushTokens;
+    private final EventRecorder events;
+    private final PushTokenStore pushTokens;
     private final Unsubscribes unsubscribes;
     private com.codahale.metrics.MetricRegistry metrics;
 
@@ -50,8 +52,8 @@ public class SendProcessor {
     }
 
     public SendProcessor(Jdbi jdbi, TenancyService tenancy, TemplateEngine templates, Map<String, ChannelSender> senders,
-                         RateLimiter rateLimiter, Backoff backoff, int maxAttempts, DeliveryEvents events,
-                         PushTokens pushTokens, Unsubscribes unsubscribes) {
+                         RateLimiter rateLimiter, Backoff backoff, int maxAttempts, EventRecorder events,
+                         PushTokenStore pushTokens, Unsubscribes unsubscribes) {
         this.jdbi = jdbi;
         this.tenancy = tenancy;
         this.templates = templates;
@@ -75,7 +77,7 @@ public class SendProcessor {
                 abort(s, worker, "campaign_deleted", null);
                 return;
             }
-            if (Campaign.PAUSED.equals(c.state())) {
+            if (Campaign.PAUSED.equals(c.state()) && !isTest(s)) {
                 h.attach(SendDao.class).release(cid, s.id(), worker, Instant.now().plus(PAUSED_RECHECK));
                 return;
             }
@@ -126,9 +128,14 @@ public class SendProcessor {
         record(s, worker, p, result);
     }
 
+    private static boolean isTest(Send s) {
+        return s.context() != null && s.context().get(io.switchboard.core.campaigns.CampaignService.TEST_SEND) != null;
+    }
+
     /** Why a send must not go out, or null. */
     private String checks(Handle h, Send s, Campaign c, Provider p) {
-        if (!c.isActive()) return "campaign_" + c.state();
+        // a test send (the portal's "Test send", CampaignService#testSend) goes out from a draft or paused campaign
+        if (!c.isActive() && !(isTest(s) && !Campaign.ARCHIVED.equals(c.state()))) return "campaign_" + c.state();
         if (p == null) return "no_provider";
         if (!c.channel().acceptsProvider(p.type())) return "provider_channel_mismatch";
         if (!senders.containsKey(p.type())) return "no_sender_for_" + p.type();

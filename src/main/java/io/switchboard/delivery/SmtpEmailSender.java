@@ -123,6 +123,40 @@ public class SmtpEmailSender implements ChannelSender {
         }
     }
 
+    /** Connects (STARTTLS/TLS and sign-in as configured) and disconnects: no message is sent. */
+    @Override
+    public Check testConnection(io.switchboard.core.campaigns.Provider p) {
+        String tls = p.string("tls", "starttls");
+        int port = p.config().get("port") instanceof Number n ? n.intValue() : "ssl".equals(tls) ? 465 : 587;
+        long timeout = p.config().get("timeout_ms") instanceof Number n ? n.longValue() : defaultTimeout.toMillis();
+        String refused = guard.checkHost(p.string("host"));
+        if (refused != null) return new Check(false, refused);
+        Properties props = new Properties();
+        String proto = "ssl".equals(tls) ? "smtps" : "smtp";
+        props.put("mail.transport.protocol", proto);
+        props.put("mail." + proto + ".host", p.string("host"));
+        props.put("mail." + proto + ".port", Integer.toString(port));
+        props.put("mail." + proto + ".connectiontimeout", Long.toString(timeout));
+        props.put("mail." + proto + ".timeout", Long.toString(timeout));
+        if ("starttls".equals(tls)) props.put("mail.smtp.starttls.enable", "true");
+        String user = p.string("username");
+        if (user != null && !user.isBlank()) props.put("mail." + proto + ".auth", "true");
+        try (Transport t = Session.getInstance(props).getTransport()) {
+            if (user != null && !user.isBlank()) {
+                t.connect(p.string("host"), port, user, p.string("password"));
+            } else {
+                t.connect();
+            }
+            return new Check(true, "Connected to " + p.string("host") + ":" + port
+                    + (user != null && !user.isBlank() ? " and signed in" : "") + ".");
+        } catch (MessagingException e) {
+            // the remote text is not shown (it may be any service's banner): the exception class and SMTP code only
+            DeliveryResult r = classify(e);
+            String why = r instanceof DeliveryResult.Failed f ? f.error() : r instanceof DeliveryResult.Retry rt ? rt.error() : "error";
+            return new Check(false, "Could not connect to " + p.string("host") + ":" + port + ": " + why);
+        }
+    }
+
     /**
      * SMTP reply 4xx or an I/O problem: transient. 5xx: permanent. The error names the reply code and
      * enhanced status code only; the remote text is never kept (it may be any service's banner).

@@ -1,5 +1,7 @@
 package io.switchboard.delivery;
 
+import io.switchboard.core.Tx;
+import io.switchboard.core.events.EventRecorder;
 import io.switchboard.core.tenancy.Company;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.DeliveryDao;
@@ -20,12 +22,15 @@ public class Unsubscribes {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Jdbi jdbi;
+    /** Every write under the one retry policy ({@link Tx}). */
+    private final Tx tx;
     private final TenancyService tenancy;
-    private final DeliveryEvents events;
+    private final EventRecorder events;
     private final String publicBaseUrl;
 
-    public Unsubscribes(Jdbi jdbi, TenancyService tenancy, DeliveryEvents events, String publicBaseUrl) {
+    public Unsubscribes(Jdbi jdbi, TenancyService tenancy, EventRecorder events, String publicBaseUrl) {
         this.jdbi = jdbi;
+        this.tx = new Tx(jdbi);
         this.tenancy = tenancy;
         this.events = events;
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
@@ -51,7 +56,7 @@ public class Unsubscribes {
         Optional<Company> company = tenancy.companyByPublicId(token.substring(0, 6));
         if (company.isEmpty()) return Optional.empty();
         long companyId = company.get().id();
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             DeliveryDao d = h.attach(DeliveryDao.class);
             var t = d.useUnsubscribeToken(companyId, token);
             if (t.isEmpty()) return Optional.empty();
@@ -73,7 +78,7 @@ public class Unsubscribes {
 
     /** Records an opt-out on an operator's behalf; false when it was already there. */
     public boolean unsubscribe(long companyId, String profileId, String channel, String subscription) {
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             boolean fresh = h.attach(DeliveryDao.class).unsubscribe(companyId, profileId, channel, subscription, "admin").isPresent();
             if (fresh) {
                 events.record(h, companyId, profileId, null, "unsubscribed",
@@ -85,7 +90,7 @@ public class Unsubscribes {
 
     /** Lifts an opt-out (e.g. one a link scanner clicked); false when there was none. */
     public boolean resubscribe(long companyId, String profileId, String channel, String subscription) {
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             boolean removed = h.attach(DeliveryDao.class).resubscribe(companyId, profileId, channel, subscription) == 1;
             if (removed) {
                 events.record(h, companyId, profileId, null, "subscribed",

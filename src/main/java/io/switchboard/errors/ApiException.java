@@ -15,6 +15,7 @@ public class ApiException extends RuntimeException {
     private final String parameter;
     private final Map<String, Object> meta;
     private final Map<String, String> headers;
+    private final String field;
 
     public ApiException(ErrorKind kind, String detail, String pointer, String parameter,
                         Map<String, Object> meta, Map<String, String> headers) {
@@ -25,7 +26,36 @@ public class ApiException extends RuntimeException {
         this.parameter = parameter;
         this.meta = meta;
         this.headers = headers == null ? Map.of() : headers;
+        this.field = null;
     }
+
+    private ApiException(ApiException e, String pointer, String field) {
+        super(e.detail, null, false, false);
+        this.kind = e.kind;
+        this.detail = e.detail;
+        this.pointer = pointer;
+        this.parameter = e.parameter;
+        this.meta = e.meta;
+        this.headers = e.headers;
+        this.field = field;
+    }
+
+    /**
+     * A core error about a neutral field of a command ({@code email}, {@code phone_number},
+     * {@code identifiers}…): core knows no wire format, so the dialect that sent the command places it
+     * with {@link #at(String)}; unplaced, it renders without a pointer.
+     */
+    public ApiException onField(String field) {
+        return new ApiException(this, pointer, field);
+    }
+
+    /** The same error at a dialect's pointer. */
+    public ApiException at(String pointer) {
+        return new ApiException(this, pointer, field);
+    }
+
+    /** The neutral field a core error is about, or null. */
+    public String field() { return field; }
 
     public ApiException(ErrorKind kind, String detail, String pointer, String parameter, Map<String, Object> meta) {
         this(kind, detail, pointer, parameter, meta, null);

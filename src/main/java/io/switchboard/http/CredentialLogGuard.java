@@ -44,6 +44,13 @@ public final class CredentialLogGuard extends TurboFilter {
     private static final ThreadLocal<Boolean> REEMITTING = new ThreadLocal<>();
 
     private volatile String adminToken;
+    private static volatile CredentialLogGuard installed;
+
+    /** {@link #mask} of the installed guard (the text unchanged when none is installed). */
+    public static String maskInstalled(String s) {
+        CredentialLogGuard g = installed;
+        return g == null ? s : g.mask(s);
+    }
 
     /** Installs the guard (once) on the logging context, and again after any logging reset. */
     public static CredentialLogGuard install(String adminToken) {
@@ -51,6 +58,7 @@ public final class CredentialLogGuard extends TurboFilter {
         for (TurboFilter f : ctx.getTurboFilterList()) {
             if (f instanceof CredentialLogGuard g) {
                 g.adminToken = blankToNull(adminToken);
+                installed = g;
                 return g;
             }
         }
@@ -59,6 +67,7 @@ public final class CredentialLogGuard extends TurboFilter {
         guard.setName("credential-log-guard");
         guard.start();
         ctx.addTurboFilter(guard);
+        installed = guard;
         ctx.addListener(new LoggerContextListener() {
             @Override public boolean isResetResistant() { return true; }
             @Override public void onStart(LoggerContext context) {}
@@ -77,11 +86,16 @@ public final class CredentialLogGuard extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (level == null || REEMITTING.get() != null) return FilterReply.NEUTRAL;
+        if (level == null) return FilterReply.NEUTRAL;
+        // not logged anyway (the common isDebugEnabled() of Jetty and Jersey on every request): NEUTRAL lets
+        // logback's own level check refuse it, so the wire-level clamp below needs no lookup for it
+        if (level.levelInt < logger.getEffectiveLevel().levelInt) return FilterReply.NEUTRAL;
+        if (REEMITTING.get() != null) return FilterReply.NEUTRAL;
         String name = logger.getName();
         if (level.levelInt < Level.INFO_INT && wireLevel(name)) return FilterReply.DENY;
-        if (level.levelInt < logger.getEffectiveLevel().levelInt) return FilterReply.NEUTRAL; // not logged anyway
         if (format == null) return FilterReply.NEUTRAL;
+        // request-log lines are built from masked parts (AsyncRequestLog masks its paths with this guard)
+        if (AsyncRequestLog.LOGGER.equals(name)) return FilterReply.NEUTRAL;
         String message = params == null || params.length == 0 ? format
                 : MessageFormatter.arrayFormat(format, params).getMessage();
         String masked = mask(message);

@@ -13,7 +13,7 @@ import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.health.DatabaseMonitor;
 import io.switchboard.limits.Bucket4jBuckets;
 import io.switchboard.limits.CompanySettingsCache;
-import io.switchboard.limits.InputLimits;
+import io.switchboard.core.InputLimits;
 import io.switchboard.limits.RateLimitConfig;
 import io.switchboard.limits.RateLimiter;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 package io.switchboard.http;
 
 import io.switchboard.errors.JsonErrorHandler;
-import io.switchboard.limits.EndpointPolicies;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeoutException;
@@ -71,10 +70,13 @@ public final class RequestBodyGate extends Handler.Wrapper {
             return error(request, response, callback, 415, "Content-Encoding `" + clip(encoding)
                     + "` is not supported; send the body uncompressed or with Content-Encoding: gzip.", false);
         }
+        // the path is classified once per request, here: the filters find it as a request property
+        RequestPath rp = RequestPath.of(request.getMethod(), request.getHttpURI().getPath());
+        request.setAttribute(RequestPath.PROPERTY, rp);
         if (!hasBody(request)) {
             return super.handle(request, response, callback);
         }
-        long limit = EndpointPolicies.maxBodyBytes(request.getMethod(), request.getHttpURI().getPath());
+        long limit = rp.maxBodyBytes();
         new Collector(request, response, callback, limit).run();
         return true;
     }

@@ -9,8 +9,9 @@ import jakarta.ws.rs.container.ContainerRequestContext;
  * A request's path, classified once: the normalized path ({@link EndpointPolicies#normalize}: matrix
  * parameters stripped, decoded, slashes collapsed, lower case) and everything every filter decides from
  * it — the dialect (error shape), the rate-limit class and body limit, whether the endpoint takes part in
- * CORS and names its company in the query, and whether the request log must mask it. Computed by the
- * first pre-matching filter ({@link PathGuardFilter}) and kept as a request property, so body limits,
+ * CORS and names its company in the query, and whether the request log must mask it. Computed once, by
+ * the Jetty handler in front of the servlet ({@link RequestBodyGate}, as a request attribute, which
+ * Jersey shows as a property) or else by the first pre-matching filter ({@link PathGuardFilter}), and kept, so body limits,
  * rate limits, CORS, outage handling, error mappers and the request log all see the same answer.
  */
 public record RequestPath(String normalized, boolean matrixParameters, Dialect dialect,

@@ -279,7 +279,14 @@ public class CompanyPages {
                     .with("region", region).with("cors", Optional.ofNullable(form.getFirst("cors_origins")).orElse(""));
             return Response.status(422).entity(p).build();
         }
-        tenancy.updateSettings(ctx.companyId(), next);
+        try {
+            tenancy.updateSettings(ctx.companyId(), next);
+        } catch (IllegalArgumentException e) {
+            // a rate limit above this company's ceiling (or switched off where the operator keeps it on)
+            Page p = settingsPage(ctx, current).with("errors", List.of(e.getMessage()))
+                    .with("region", region).with("cors", Optional.ofNullable(form.getFirst("cors_origins")).orElse(""));
+            return Response.status(422).entity(p).build();
+        }
         keysChanged.run();
         return Response.ok(settingsPage(ctx, next).with("saved", true)).build();
     }

@@ -18,9 +18,12 @@ public final class PortalModule {
     private final MemberService members;
     private final PortalResource links;
 
-    private PortalModule(MemberService members, PortalResource links) {
+    private final io.switchboard.core.campaigns.CampaignService campaigns;
+
+    private PortalModule(MemberService members, PortalResource links, io.switchboard.core.campaigns.CampaignService campaigns) {
         this.members = members;
         this.links = links;
+        this.campaigns = campaigns;
     }
 
     public static PortalModule register(Environment env, PortalConfig cfg, Jdbi jdbi, TenancyService tenancy,
@@ -41,9 +44,21 @@ public final class PortalModule {
         env.jersey().register(new Assets());
         Activity activity = new Activity(jdbi);
         env.jersey().register(new CompanyPages(members, tenancy, mail, links, keysChanged, new PortalData(activity)));
+        // the same use cases the admin API's campaign resources use (sandboxed templates, provider rules)
+        io.switchboard.core.campaigns.CampaignService campaigns = new io.switchboard.core.campaigns.CampaignService(jdbi,
+                new io.switchboard.core.campaigns.TemplateEngine(), identity::get);
         env.jersey().register(new ProfilePages(members, new io.switchboard.core.identity.ProfileSearch(jdbi), identity,
-                eventReads, activity));
-        return new PortalModule(members, links);
+                eventReads, activity, campaigns));
+        return new PortalModule(members, links, campaigns);
+    }
+
+    /**
+     * The campaign and provider pages, once the delivery module exists: its "test connection" and its
+     * provider-cache invalidation.
+     */
+    public void useDelivery(Environment env, java.util.function.BiFunction<Long, String, CampaignPages.Check> testConnection,
+                             java.util.function.BiConsumer<Long, String> providerChanged) {
+        env.jersey().register(new CampaignPages(members, campaigns, testConnection, providerChanged));
     }
 
     public MemberService members() {

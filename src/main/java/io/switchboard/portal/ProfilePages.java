@@ -1,11 +1,11 @@
 package io.switchboard.portal;
 
-import io.switchboard.auth.Caller;
 import io.switchboard.core.events.Activity;
 import io.switchboard.core.events.EventReads;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.Profile;
 import io.switchboard.core.identity.ProfileSearch;
+import io.switchboard.core.identity.ProfileRef;
 import io.switchboard.core.identity.WriteContext;
 import io.switchboard.core.members.MemberService;
 import io.switchboard.core.members.Role;
@@ -37,8 +37,12 @@ public class ProfilePages {
     private final EventReads events;
     private final Activity activity;
 
+    static final int SENDS = 20;
+    private final io.switchboard.core.campaigns.CampaignService campaigns;
+
     public ProfilePages(MemberService members, ProfileSearch search, IdentityService identity, EventReads events,
-                        Activity activity) {
+                        Activity activity, io.switchboard.core.campaigns.CampaignService campaigns) {
+        this.campaigns = campaigns;
         this.members = members;
         this.search = search;
         this.identity = identity;
@@ -107,8 +111,9 @@ public class ProfilePages {
                     .with("message", "This profile was merged into " + p.mergedInto() + ".");
         }
         Optional<EventReads.Cursor> after = eventsAfter == null ? Optional.empty() : EventReads.Cursor.decode(eventsAfter);
-        List<io.switchboard.db.EventDao.EventRow> timeline = events.list(ctx.companyId(), new EventReads.Query(p.id(), null,
-                null, null, true, PAGE + 1, after.orElse(null), EventReads.ALL_TYPES, false));
+        // one connection, the merged-ids set resolved once (docs/portal.md, "Page times")
+        EventReads.ProfileView view = events.profileView(ctx.companyId(), p.id(), PAGE, after.orElse(null));
+        List<io.switchboard.db.EventDao.EventRow> timeline = view.events();
         String next = null;
         if (timeline.size() > PAGE) {
             timeline = timeline.subList(0, PAGE);
@@ -117,26 +122,37 @@ public class ProfilePages {
         }
         Page page = new Page("profile", "Profile", ctx).with("p", p)
                 .with("attributes", pretty(p.attributes())).with("properties", pretty(p.properties()))
-                .with("history", identity.history(ctx.companyId(), p.id()))
+                .with("history", view.history())
                 .with("events", timeline)
-                .with("devices", events.devices(ctx.companyId(), p.id()))
-                .with("subscriptions", events.subscriptions(ctx.companyId(), p.id()))
-                .with("lists", events.memberships(ctx.companyId(), p.id()));
+                .with("devices", view.devices())
+                .with("subscriptions", view.subscriptions())
+                .with("lists", view.memberships())
+                .with("sends", campaigns == null ? List.of() : campaigns.sendsOfProfile(ctx.companyId(), view.ids(), SENDS))
+                .with("campaignNames", campaignNames(ctx));
         if (next != null) page.with("next", next);
         return page;
     }
 
+    private java.util.Map<String, String> campaignNames(PortalContext ctx) {
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        if (campaigns != null) campaigns.campaigns(ctx.companyId()).forEach(c -> names.put(c.id(), c.name()));
+        return names;
+    }
+
+    /** One shared writer: a new ObjectMapper per call rebuilt its serializer caches on every profile page. */
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY =
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter();
+
     static String pretty(Object node) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+            return PRETTY.writeValueAsString(node);
         } catch (Exception e) {
             return String.valueOf(node);
         }
     }
 
     private WriteContext write(PortalContext ctx) {
-        return new WriteContext(new Caller(ctx.companyId(), ctx.company().companyPublicId(), Caller.Kind.SECRET, null,
-                "portal-member-" + ctx.session().memberId()), "portal");
+        return new WriteContext("portal-member-" + ctx.session().memberId(), "portal");
     }
 
     @POST
@@ -163,7 +179,7 @@ public class ProfilePages {
                     .with("cancel", ctx.base() + "/profiles/" + p.id())).build();
         }
         try {
-            identity.tx().run(h -> identity.mergeExplicit(h, ctx.companyId(), p.id(), other.get().id(), write(ctx)));
+            identity.merge(ctx.companyId(), write(ctx), p.id(), other.get().id());
         } catch (ApiException e) {
             return Response.status(422).entity(profilePage(ctx, id, null).with("error", "Merge: " + e.getMessage())).build();
         }
@@ -196,7 +212,8 @@ public class ProfilePages {
         PortalContext ctx = ctx(req, company, Role.EDITOR);
         Profile p = identity.find(ctx.companyId(), id).filter(x -> !x.isTombstone())
                 .orElseThrow(() -> PortalException.notFound(ctx));
-        identity.tx().run(h -> identity.delete(h, ctx.companyId(), p.id(), write(ctx)));
+        // resolved again inside the deletion's transaction: a merge meanwhile deletes the survivor
+        identity.delete(ctx.companyId(), write(ctx), ProfileRef.byId(p.id()));
         return PortalResource.redirect(ctx.base() + "/profiles?deleted=1");
     }
 

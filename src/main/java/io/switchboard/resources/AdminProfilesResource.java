@@ -146,8 +146,7 @@ public class AdminProfilesResource {
         if (!(source instanceof String sourceId) || sourceId.isBlank()) {
             throw ApiException.invalid("/source_id", "`source_id` (the profile to merge into this one) is required.");
         }
-        WriteContext ctx = new WriteContext(caller, "admin");
-        var resolved = identity.tx().run(h -> identity.mergeExplicit(h, companyId, profileId, sourceId, ctx));
-        return new JSONAPIDocument<>(AdminProfileDto.of(identity.get(companyId, resolved.profileId())));
+        WriteContext ctx = new WriteContext(caller.credentialLabel(), "admin");
+        return new JSONAPIDocument<>(AdminProfileDto.of(identity.merge(companyId, ctx, profileId, sourceId)));
     }
 }

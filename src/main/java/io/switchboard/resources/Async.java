@@ -1,6 +1,5 @@
 package io.switchboard.resources;
 
-import io.switchboard.core.GroupCommit;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.util.function.Supplier;
 
@@ -16,7 +15,12 @@ public final class Async {
         if (failure == null) {
             response.resume(success.get());
         } else {
-            response.resume((Throwable) GroupCommit.unwrap(failure));
+            Throwable t = failure;
+            while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                    && t.getCause() != null) {
+                t = t.getCause();
+            }
+            response.resume(t);
         }
     }
 }

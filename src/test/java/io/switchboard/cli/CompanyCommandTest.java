@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ResourceHelpers;
 import io.switchboard.SwitchboardApplication;
-import io.switchboard.auth.Keys;
+import io.switchboard.core.tenancy.Keys;
 import io.switchboard.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

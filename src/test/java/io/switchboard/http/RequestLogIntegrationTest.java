@@ -17,16 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The request log format of the real top-level config.yml (only its appender is redirected to a file)
- * records method, path, status and timing, never credentials, query strings or bodies.
+ * The request log of the real top-level config.yml (http/AsyncRequestLog; the test reads its logger's
+ * lines into a file) records method, path, status and timing, never credentials, query strings or bodies.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RequestLogIntegrationTest {
     static final Path LOG = tempLog();
-    static final AppFixture F = new AppFixture(ProbeApp.class, "config.yml", Map.of(
-            "server.requestLog.appenders[0].type", "file",
-            "server.requestLog.appenders[0].currentLogFilename", LOG.toString(),
-            "server.requestLog.appenders[0].archive", "false"));
+    static final AppFixture F = new AppFixture(ProbeApp.class, "config.yml", Map.of());
     static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
 
     static Path tempLog() {
@@ -35,6 +32,26 @@ class RequestLogIntegrationTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Every line of the request logger, appended to {@link #LOG} (attached once the app runs). */
+    @org.junit.jupiter.api.BeforeEach
+    void captureRequestLog() {
+        ch.qos.logback.classic.Logger out = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AsyncRequestLog.LOGGER);
+        out.setLevel(ch.qos.logback.classic.Level.INFO);
+        if (out.getAppender("test-file") != null) return;
+        ch.qos.logback.core.FileAppender<ch.qos.logback.classic.spi.ILoggingEvent> file = new ch.qos.logback.core.FileAppender<>();
+        file.setName("test-file");
+        file.setContext(out.getLoggerContext());
+        file.setFile(LOG.toString());
+        ch.qos.logback.classic.encoder.PatternLayoutEncoder enc = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        enc.setContext(out.getLoggerContext());
+        enc.setPattern("%msg%n");
+        enc.start();
+        file.setEncoder(enc);
+        file.setImmediateFlush(true);
+        file.start();
+        out.addAppender(file);
     }
 
     @Test

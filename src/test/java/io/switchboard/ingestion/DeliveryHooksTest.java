@@ -37,7 +37,7 @@ class DeliveryHooksTest {
         long companyId = F.companyId(c.publicId());
         Jdbi jdbi = F.db();
         jdbi.installPlugin(new org.jdbi.v3.sqlobject.SqlObjectPlugin()).installPlugin(new org.jdbi.v3.postgres.PostgresPlugin());
-        IngestService ingest = new IngestService(new IdentityService(new Tx(jdbi), id -> CompanySettings.DEFAULTS),
+        IngestService ingest = new IngestService(new Tx(jdbi), new IdentityService(new Tx(jdbi), id -> CompanySettings.DEFAULTS),
                 Duration.ofDays(30), Duration.ofDays(400));
         EventStoreDeliveryEvents events = new EventStoreDeliveryEvents(ingest);
         DevicePushTokens tokens = new DevicePushTokens();

@@ -225,4 +225,38 @@ class KlaviyoProfileJobsTest {
         assertThat(still.json().at("/data/attributes/first_name").asText()).isEqualTo("Mine");
         assertThat(K.send("GET", "/api/profiles/" + mine2, null, server(A.secretKey())).status()).isEqualTo(200);
     }
+
+    /**
+     * The GDPR race: a merge commits after the deletion found its target and before it deleted it. The
+     * deletion must reach the person (the survivor now owns the email), not answer 202 having deleted
+     * nothing. Deterministic: the merge is sent from a hook between resolving the target and locking it.
+     */
+    @Test
+    void aMergeLandingBetweenLookupAndDeleteStillDeletesThePerson() {
+        for (String by : new String[] {"email", "id"}) {
+            String email = uniq("race") + "@example.com";
+            String loser = create(A, "{\"email\":\"" + email + "\"}");
+            String survivor = create(A, "{\"external_id\":\"" + uniq("race-") + "\"}");
+            java.util.concurrent.atomic.AtomicInteger merges = new java.util.concurrent.atomic.AtomicInteger();
+            io.switchboard.core.identity.IdentityService.Hooks.beforeDeletionLock(target -> {
+                if (target.equals(loser) && merges.getAndIncrement() == 0) {
+                    assertThat(K.send("POST", "/api/profile-merge", mergeBody(survivor, loser), server(A.secretKey()))
+                            .status()).as("the concurrent merge").isEqualTo(201);
+                }
+            });
+            Res r;
+            try {
+                r = K.send("POST", "/api/data-privacy-deletion-jobs", deletionBody(by.equals("id")
+                        ? "{\"type\":\"profile\",\"id\":\"" + loser + "\",\"attributes\":{}}"
+                        : "{\"type\":\"profile\",\"attributes\":{\"email\":\"" + email + "\"}}"), server(A.secretKey()));
+            } finally {
+                io.switchboard.core.identity.IdentityService.Hooks.beforeDeletionLock(null);
+            }
+            assertThat(merges.get()).as("the merge landed in the race window (by " + by + ")").isEqualTo(1);
+            assertThat(r.status()).isEqualTo(202);
+            assertThat(F.count("SELECT count(*) FROM profiles WHERE id IN (?, ?)", loser, survivor))
+                    .as("by " + by + ": the person (survivor and tombstone) is deleted").isZero();
+            assertThat(F.count("SELECT count(*) FROM profile_identifiers WHERE value = ?", email)).isZero();
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.limits;
 
+import io.switchboard.core.InputLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -44,6 +44,16 @@ class PortalIntegrationTest {
             return postRaw(path, f);
         }
 
+        /** An htmx POST (form plus the X-CSRF-Token and HX-Request headers); the "HX" key is dropped. */
+        Res request(String path, Map<String, String> form) {
+            Map<String, String> f = new LinkedHashMap<>(form);
+            f.remove("HX");
+            String body = f.entrySet().stream()
+                    .map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
+            return keep(F.request("POST", path, body, headers(Map.of("Content-Type", "application/x-www-form-urlencoded",
+                    "X-CSRF-Token", csrf, "HX-Request", "true"))));
+        }
+
         Res postRaw(String path, Map<String, String> form) {
             String body = form.entrySet().stream()
                     .map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));

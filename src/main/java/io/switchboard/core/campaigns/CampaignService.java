@@ -1,5 +1,6 @@
 package io.switchboard.core.campaigns;
 
+import io.switchboard.core.Tx;
 import io.switchboard.db.CampaignDao;
 import io.switchboard.db.ProviderDao;
 import io.switchboard.db.SendDao;
@@ -19,6 +20,8 @@ public class CampaignService {
     private static final String A = "/data/attributes/";
 
     private final Jdbi jdbi;
+    /** Every write under the one retry policy ({@link Tx}). */
+    private final Tx tx;
     private final TemplateEngine templates;
     private final java.util.function.BiFunction<Long, String, io.switchboard.core.identity.Profile> profiles;
 
@@ -26,6 +29,7 @@ public class CampaignService {
     public CampaignService(Jdbi jdbi, TemplateEngine templates,
                            java.util.function.BiFunction<Long, String, io.switchboard.core.identity.Profile> profiles) {
         this.jdbi = jdbi;
+        this.tx = new Tx(jdbi);
         this.templates = templates;
         this.profiles = profiles;
     }
@@ -49,7 +53,7 @@ public class CampaignService {
 
     public Provider updateProvider(long companyId, String id, String name, Map<String, Object> config,
                                    Integer rateLimit, String rateInterval, boolean clearRateLimit) {
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             ProviderDao d = h.attach(ProviderDao.class);
             Provider p = d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No provider " + id + "."));
             String n = name == null ? p.name() : name(name);
@@ -73,7 +77,7 @@ public class CampaignService {
     }
 
     public void deleteProvider(long companyId, String id) {
-        jdbi.useTransaction(h -> {
+        tx.use(h -> {
             ProviderDao d = h.attach(ProviderDao.class);
             d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No provider " + id + "."));
             long used = d.campaignsUsing(companyId, id);
@@ -112,7 +116,7 @@ public class CampaignService {
         Channel channel = Channel.parse(in.channel()).orElseThrow(() -> ApiException.invalid(A + "channel",
                 "`channel` must be one of email, sms, push, webhook."));
         String n = name(in.name());
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             String providerId = providerFor(h, companyId, channel, in.providerId());
             String state = in.state() == null ? Campaign.DRAFT : state(in.state());
@@ -128,7 +132,7 @@ public class CampaignService {
     }
 
     public Campaign updateCampaign(long companyId, String id, CampaignInput in) {
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             Campaign c = d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No campaign " + id + "."));
             if (in.channel() != null && !in.channel().equals(c.channel().wire())) {
@@ -157,7 +161,7 @@ public class CampaignService {
     }
 
     public void deleteCampaign(long companyId, String id) {
-        jdbi.useTransaction(h -> {
+        tx.use(h -> {
             CampaignDao d = h.attach(CampaignDao.class);
             d.find(companyId, id).orElseThrow(() -> ApiException.notFound("No campaign " + id + "."));
             if (d.sendCount(companyId, id) > 0) {
@@ -289,5 +293,81 @@ public class CampaignService {
         }
         return jdbi.withExtension(SendDao.class, d -> d.list(companyId, campaignId, before,
                 state == null ? "" : "AND state = :state", state, limit));
+    }
+
+    // ---------------------------------------------------------------- portal use cases
+
+    /**
+     * Renders a template that is not saved yet (the portal's live preview) as the delivery workers would:
+     * validated by the sandbox first, then rendered against the stored profile {@code profileId} (or an
+     * empty user). The campaign gives channel, name and id.
+     */
+    public Map<String, Object> previewDraft(long companyId, String campaignId, String locale,
+                                            Map<String, Object> template, String profileId) {
+        Campaign c = campaign(companyId, campaignId);
+        String l = locale == null || locale.isBlank() ? c.defaultLocale() : locale(locale, A + "locale");
+        templates.validate(c.channel(), l, template, A + "templates");
+        Map<String, Object> user = Map.of();
+        if (profileId != null && !profileId.isBlank()) {
+            user = RenderModel.user(profiles.apply(companyId, profileId.trim()), null, null, null);
+        }
+        Map<String, Object> model = RenderModel.of(Map.of("user", user, "event", Map.of()), c,
+                "https://example.invalid/u/preview");
+        try {
+            return templates.render(template, model);
+        } catch (TemplateEngine.TemplateRenderException e) {
+            throw new ApiException(ErrorKind.UNPROCESSABLE, "The template failed to render: " + e.getMessage());
+        }
+    }
+
+    /** The context key that marks a test send (never written by the trigger API, whose context is user + event). */
+    public static final String TEST_SEND = "test_send";
+
+    /**
+     * Queues a test send of a campaign (any state but archived) to the profile {@code profileId}, at
+     * {@code address} or the profile's own address for the channel. The delivery workers send it like
+     * any other (sandboxed rendering, provider, consent), except that the campaign need not be active.
+     */
+    public Send testSend(long companyId, String campaignId, String profileId, String address, String requestedBy) {
+        Campaign c = campaign(companyId, campaignId);
+        if (Campaign.ARCHIVED.equals(c.state())) {
+            throw ApiException.invalid(A + "state", "An archived campaign cannot send; set it back to draft first.");
+        }
+        if (c.providerId() == null) {
+            throw ApiException.invalid(A + "provider_id", "Choose a provider for this campaign before a test send.");
+        }
+        if (profileId == null || profileId.isBlank()) {
+            throw ApiException.invalid(A + "profile_id", "Choose the profile the test send renders for.");
+        }
+        var p = profiles.apply(companyId, profileId.trim());
+        String to = address == null || address.isBlank() ? switch (c.channel()) {
+            case EMAIL -> p.email();
+            case SMS -> p.phoneNumber();
+            default -> null;
+        } : address.trim();
+        if (c.channel() == Channel.EMAIL && to != null
+                && !io.switchboard.core.identity.Normalizer.email(to).isPresent()) {
+            throw ApiException.invalid(A + "address", "`" + to + "` is not an email address.");
+        }
+        if (to == null && c.channel() != Channel.WEBHOOK) {
+            throw ApiException.invalid(A + "address", "Give an address: the profile has none for " + c.channel().wire() + ".");
+        }
+        if (to != null && to.length() > 320) throw ApiException.invalid(A + "address", "The address is too long.");
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("user", RenderModel.user(p, null, null, null));
+        context.put("event", Map.of());
+        context.put(TEST_SEND, requestedBy == null ? true : requestedBy);
+        String locale = p.attributes().path("locale").asText(null);
+        return jdbi.withExtension(SendDao.class, d -> {
+            String id = d.insert(companyId, io.switchboard.db.Ids.newId(), campaignId, p.id(), c.channel().wire(), to,
+                    locale, context, null, c.providerId()).orElseThrow();
+            return d.find(companyId, id).orElseThrow();
+        });
+    }
+
+    /** The newest sends to a profile and the profiles merged into it (the portal's profile page). */
+    public List<Send> sendsOfProfile(long companyId, java.util.Collection<String> profileIds, int limit) {
+        if (profileIds.isEmpty()) return List.of();
+        return jdbi.withExtension(SendDao.class, d -> d.listByProfiles(companyId, List.copyOf(profileIds), limit));
     }
 }

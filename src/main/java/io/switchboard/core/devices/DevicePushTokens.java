@@ -1,17 +1,16 @@
 package io.switchboard.core.devices;
 
 import io.switchboard.db.DeviceDao;
-import io.switchboard.delivery.PushTokens;
 import java.time.Instant;
 import org.jdbi.v3.core.Handle;
 
 /**
- * {@link PushTokens} over the shared device store ({@code devices}): a trigger's {@code device_token} is
+ * {@link PushTokenStore} over the shared device store ({@code devices}): a trigger's {@code device_token} is
  * upserted by token onto the profile (moved if another profile had it, never duplicated), and a token
  * that FCM/APNs reports invalid is disabled ({@code enabled = false}) for every dialect.
  * Wired by {@code DeliveryModule}.
  */
-public class DevicePushTokens implements PushTokens {
+public class DevicePushTokens implements PushTokenStore {
     public static final String SOURCE = "campaign_trigger";
 
     @Override

@@ -100,4 +100,26 @@ public class EventReads {
         return jdbi.withHandle(h -> h.attach(ConsentDao.class).memberships(companyId,
                 identity.idsOf(h, companyId, profileId).toArray(String[]::new)));
     }
+
+    /**
+     * Everything the portal's profile page shows about a profile's activity, read on one connection with
+     * the merged-ids set resolved once: the profile and the profiles merged into it ({@code ids}), the
+     * event timeline page (limit+1 rows), devices, consent, list memberships and the identity history.
+     */
+    public record ProfileView(List<String> ids, List<EventRow> events, List<DeviceDao.DeviceRow> devices,
+                              List<ConsentDao.SubscriptionRow> subscriptions, List<ConsentDao.MembershipRow> memberships,
+                              List<io.switchboard.db.ProfileDao.HistoryRow> history) {}
+
+    public ProfileView profileView(long companyId, String profileId, int limit, Cursor after) {
+        return jdbi.withHandle(h -> {
+            List<String> idList = identity.idsOf(h, companyId, profileId);
+            String[] ids = idList.toArray(String[]::new);
+            List<EventRow> events = h.attach(EventDao.class).byProfiles(companyId, ids, ALL_TYPES, null, false, MIN, MAX,
+                    after == null ? null : after.time(), after == null ? null : after.id(), "DESC", "<", limit + 1);
+            ConsentDao consent = h.attach(ConsentDao.class);
+            return new ProfileView(idList, events, h.attach(DeviceDao.class).forProfiles(companyId, ids),
+                    consent.subscriptions(companyId, ids), consent.memberships(companyId, ids),
+                    h.attach(io.switchboard.db.ProfileDao.class).history(companyId, ids));
+        });
+    }
 }

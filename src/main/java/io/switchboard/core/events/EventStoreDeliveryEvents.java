@@ -2,19 +2,18 @@ package io.switchboard.core.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.switchboard.delivery.DeliveryEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
- * {@link DeliveryEvents} over the shared event store: {@code campaign_trigger}, {@code email_sent},
+ * {@link EventRecorder} over the shared event store: {@code campaign_trigger}, {@code email_sent},
  * {@code push_failed}… become ordinary events of the profile (source {@code delivery}, the send id in
  * {@code properties.send_id}), readable through every event API. Written inside the caller's
  * transaction. Wired by {@code DeliveryModule}.
  */
-public class EventStoreDeliveryEvents implements DeliveryEvents {
+public class EventStoreDeliveryEvents implements EventRecorder {
     public static final String SOURCE = "delivery";
     private static final ObjectMapper JSON = new ObjectMapper();
 

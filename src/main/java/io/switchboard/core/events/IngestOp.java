@@ -31,10 +31,16 @@ public record IngestOp(String where, IdempotencyKey key, IdentityStep identity, 
     public record IdempotencyKey(String scope, String key) {}
 
     /** How the item finds its profile. */
-    public sealed interface IdentityStep permits Resolve, Alias {}
+    public sealed interface IdentityStep permits Resolve, Alias, ById {}
 
     /** identity.md "Resolving a write" plus the attribute writes. */
     public record Resolve(Identifiers ids, ProfileWrite write, WriteMode mode) implements IdentityStep {}
+
+    /**
+     * The person a profile id names (a merged profile's id stands for its survivor), resolved inside the
+     * unit of work, with the attribute writes; an unknown id is a 400 at {@code pointer}.
+     */
+    public record ById(String profileId, ProfileWrite write, WriteMode mode, String pointer) implements IdentityStep {}
 
     /** identity.md "Alias". */
     public record Alias(String anonymousId, String externalId) implements IdentityStep {}

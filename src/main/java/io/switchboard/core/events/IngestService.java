@@ -1,6 +1,6 @@
 package io.switchboard.core.events;
 
-import io.switchboard.limits.InputLimits;
+import io.switchboard.core.InputLimits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -62,14 +62,17 @@ public class IngestService {
     /** (company, event name) pairs known to have a metrics row; filled only after commit. */
     private final Cache<String, Boolean> knownMetrics = Caffeine.newBuilder().maximumSize(200_000).build();
 
-    public IngestService(IdentityService identity, Duration messageKeyRetention, Duration klaviyoKeyRetention) {
+    public IngestService(Tx tx, IdentityService identity, Duration messageKeyRetention, Duration klaviyoKeyRetention) {
+        this.tx = tx;
         this.identity = identity;
         this.messageKeyRetention = messageKeyRetention;
         this.klaviyoKeyRetention = klaviyoKeyRetention;
     }
 
-    public Tx tx() {
-        return identity.tx();
+    private final Tx tx;
+
+    private Tx tx() {
+        return tx;
     }
 
     /** Concurrent requests share transactions and commits (core/GroupCommit); null: one transaction each. */
@@ -248,6 +251,8 @@ public class IngestService {
             ResolvedProfile p;
             if (op.identity() instanceof Alias a) {
                 p = identity.alias(h, companyId, a.anonymousId(), a.externalId(), ctx);
+            } else if (op.identity() instanceof IngestOp.ById b) {
+                p = identity.resolveById(h, companyId, b.profileId(), b.write(), b.mode(), ctx, b.pointer());
             } else {
                 Resolve r = (Resolve) op.identity();
                 p = identity.resolve(h, companyId, r.ids(), r.write(), r.mode(), ctx);
@@ -424,8 +429,8 @@ public class IngestService {
             if (isActivity(e.type())) lastEvent.merge(r.profileId(), e.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
         }
         EventDao dao = Daos.attach(h, EventDao.class);
-        dao.insert(companyId, now, occurred, ids, profiles, types, names, props, values, currencies, sources, dedups,
-                raws);
+        io.switchboard.db.EventCopy.insert(h, companyId, now, occurred, ids, profiles, types, names, props, values,
+                currencies, sources, dedups, raws);
         if (!metricNames.isEmpty()) {
             String[] mn = metricNames.toArray(String[]::new);
             String[] mid = new String[mn.length];

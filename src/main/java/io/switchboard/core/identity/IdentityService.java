@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
 import io.switchboard.core.BatchScope;
+import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.tenancy.CompanySettings;
 import io.switchboard.db.Daos;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongFunction;
 import org.jdbi.v3.core.Handle;
@@ -42,18 +44,28 @@ import org.jdbi.v3.sqlobject.SqlObject;
  */
 public class IdentityService {
     public static final int MAX_ANONYMOUS_IDS = 100;
+    /** The field of errors about a write's identifiers as a whole (dialects place it at their attributes object). */
+    public static final String IDENTIFIERS = "identifiers";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Tx tx;
     private final LongFunction<CompanySettings> settings;
+    private final GroupCommit groupCommit;
     private final List<ProfileLifecycleListener> listeners = new CopyOnWriteArrayList<>();
 
     public IdentityService(Tx tx, LongFunction<CompanySettings> settings) {
-        this.tx = tx;
-        this.settings = settings;
+        this(tx, settings, null);
     }
 
-    public Tx tx() {
+    /** {@code groupCommit}: client upserts share transactions and commits with other writes (null: one each). */
+    public IdentityService(Tx tx, LongFunction<CompanySettings> settings, GroupCommit groupCommit) {
+        this.tx = tx;
+        this.settings = settings;
+        this.groupCommit = groupCommit;
+    }
+
+    /** For this package's tests only: the unit-of-work policy is not part of the public API. */
+    Tx tx() {
         return tx;
     }
 
@@ -74,14 +86,14 @@ public class IdentityService {
         if (raw.email() != null && !Normalizer.isJunk(raw.email(), s)) {
             Optional<String> e = Normalizer.email(raw.email());
             if (e.isPresent()) out.add(new Identifier(IdentifierKind.EMAIL, e.get()));
-            else if (strict) throw ApiException.invalid("/data/attributes/email",
-                    "`email` is not a valid email address.");
+            else if (strict) throw ApiException.invalid(null,
+                    "`email` is not a valid email address.").onField("email");
         }
         if (raw.phoneNumber() != null && !Normalizer.isJunk(raw.phoneNumber(), s)) {
             Optional<String> p = Normalizer.phone(raw.phoneNumber(), s);
             if (p.isPresent()) out.add(new Identifier(IdentifierKind.PHONE_NUMBER, p.get()));
-            else if (strict) throw ApiException.invalid("/data/attributes/phone_number",
-                    "`phone_number` is not a valid phone number; use E.164, e.g. +15005550006.");
+            else if (strict) throw ApiException.invalid(null,
+                    "`phone_number` is not a valid phone number; use E.164, e.g. +15005550006.").onField("phone_number");
         }
         Set<String> seen = new LinkedHashSet<>();
         for (String a : raw.anonymousIds()) {
@@ -91,7 +103,146 @@ public class IdentityService {
         return out;
     }
 
-    // ------------------------------------------------------------------ writes
+    // ------------------------------------------------------------------ use cases (each owns its unit of work)
+
+    /** A profile as the resource shows it, and whether the write created it. */
+    public record Upserted(Profile profile, boolean created) {}
+
+    /** Strict create (Klaviyo {@code POST /api/profiles}): 409 when any identifier is owned; the new profile. */
+    public Profile create(long companyId, WriteContext ctx, Identifiers ids, ProfileWrite write) {
+        return tx.run(h -> require(h, companyId,
+                resolve(h, companyId, ids, write, WriteMode.STRICT_CREATE, ctx).profileId()));
+    }
+
+    /** Update one live profile by id (identifiers owned elsewhere → 409); the profile as written. */
+    public Profile update(long companyId, WriteContext ctx, String profileId, Identifiers ids, ProfileWrite write) {
+        return tx.run(h -> require(h, companyId, update(h, companyId, profileId, ids, write, ctx).profileId()));
+    }
+
+    /**
+     * Import: update the profile {@code profileId} when given, else a strict upsert by identifiers (409 when
+     * they span profiles); the profile as written and whether it is new.
+     */
+    public Upserted importUpsert(long companyId, WriteContext ctx, String profileId, Identifiers ids, ProfileWrite write) {
+        return tx.run(h -> {
+            ResolvedProfile r = profileId != null
+                    ? update(h, companyId, profileId, ids, write, ctx)
+                    : resolve(h, companyId, ids, write, WriteMode.STRICT_UPSERT, ctx);
+            return new Upserted(require(h, companyId, r.profileId()), r.created());
+        });
+    }
+
+    /** Explicit merge of two live profiles; the destination survives and is returned. */
+    public Profile merge(long companyId, WriteContext ctx, String destinationId, String sourceId) {
+        return tx.run(h -> require(h, companyId, mergeExplicit(h, companyId, destinationId, sourceId, ctx).profileId()));
+    }
+
+    /**
+     * Data-privacy deletion of the profile {@code ref} names, resolved in the same transaction as the
+     * deletion (a tombstone's id, or an identifier that moved in a merge, stands for the survivor). When a
+     * merge or deletion commits between resolving and locking, the unit runs again and resolves afresh, so
+     * the deletion reaches whoever is the person now. Empty when no live profile matches.
+     */
+    public Optional<String> delete(long companyId, WriteContext ctx, ProfileRef ref) {
+        return tx.run(h -> {
+            Optional<String> target = live(h, companyId, ref);
+            if (target.isEmpty()) return target;
+            Hooks.beforeDeletionLock.accept(target.get());
+            if (!delete(h, companyId, target.get(), ctx)) {
+                throw new Tx.Retry("the deletion target was merged or deleted meanwhile");
+            }
+            return target;
+        });
+    }
+
+    /**
+     * A client-side upsert ({@link WriteMode#CLIENT}) under group commit; completes after the commit. The
+     * identifiers named apart from the attributes win over those of the profile named by id, which win over
+     * the attributes' own; an anonymous-only named profile's first anonymous id goes first.
+     */
+    public CompletableFuture<ResolvedProfile> clientUpsertAsync(long companyId, WriteContext ctx, ClientProfileWrite w) {
+        return GroupCommit.submit(groupCommit, tx, 1, h -> {
+            Profile named = w.namedId() == null ? null
+                    : live(h, companyId, ProfileRef.byId(w.namedId().trim())).flatMap(id -> find(h, companyId, id))
+                            .orElse(null);
+            Identifiers a = w.attributes();
+            Identifiers m = w.named();
+            List<String> anon = new ArrayList<>(m.anonymousIds());
+            anon.addAll(a.anonymousIds());
+            if (named != null && named.externalId() == null && named.email() == null && named.phoneNumber() == null
+                    && !named.anonymousIds().isEmpty()) {
+                anon.add(0, named.anonymousIds().get(0));
+            }
+            Identifiers ids = new Identifiers(
+                    firstOf(m.externalId(), named == null ? null : named.externalId(), a.externalId()),
+                    firstOf(m.email(), named == null ? null : named.email(), a.email()),
+                    firstOf(m.phoneNumber(), named == null ? null : named.phoneNumber(), a.phoneNumber()),
+                    anon);
+            return resolve(h, companyId, ids, w.write(), WriteMode.CLIENT, ctx);
+        });
+    }
+
+    /** The id of the live profile {@code ref} names now (a tombstone stands for its survivor), or empty. */
+    public Optional<String> liveId(long companyId, ProfileRef ref) {
+        return tx.jdbi().withHandle(h -> live(h, companyId, ref));
+    }
+
+    /**
+     * Inside a unit of work: the live profile a reference names. The one implementation of "a merged
+     * profile's id stands for its survivor" (followed through successive merges).
+     */
+    public Optional<String> live(Handle h, long companyId, ProfileRef ref) {
+        ProfileDao dao = Daos.attach(h, ProfileDao.class);
+        if (ref instanceof ProfileRef.ByIdentifier bi) {
+            if (bi.value() == null) return Optional.empty();
+            Identifiers raw = switch (bi.kind()) {
+                case EXTERNAL_ID -> Identifiers.of(bi.value(), null, null, null);
+                case EMAIL -> Identifiers.of(null, bi.value(), null, null);
+                case PHONE_NUMBER -> Identifiers.of(null, null, bi.value(), null);
+                case ANONYMOUS_ID -> Identifiers.of(null, null, null, bi.value());
+            };
+            List<Identifier> ids = normalize(companyId, raw, false);
+            if (ids.isEmpty()) return Optional.empty();
+            String owner = owners(dao, companyId, ids).get(ids.get(0));
+            if (owner == null) return Optional.empty();
+            return follow(dao, companyId, owner);
+        }
+        String id = ((ProfileRef.ById) ref).id();
+        return id == null || id.isBlank() ? Optional.empty() : follow(dao, companyId, id.trim());
+    }
+
+    private static Optional<String> follow(ProfileDao dao, long companyId, String id) {
+        for (int hop = 0; hop < 16 && id != null; hop++) {
+            Profile p = dao.find(companyId, id).orElse(null);
+            if (p == null) return Optional.empty();
+            if (!p.isTombstone()) return Optional.of(p.id());
+            id = p.mergedInto();
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Profile> find(Handle h, long companyId, String id) {
+        return Daos.attach(h, ProfileDao.class).find(companyId, id);
+    }
+
+    private static String firstOf(String... values) {
+        for (String v : values) if (v != null) return v;
+        return null;
+    }
+
+    /** Test seams: points inside a unit of work where a test can make a concurrent change land. */
+    public static final class Hooks {
+        static volatile java.util.function.Consumer<String> beforeDeletionLock = id -> {};
+
+        private Hooks() {}
+
+        /** Runs once per attempt of a deletion, after the target is resolved and before it is locked. */
+        public static void beforeDeletionLock(java.util.function.Consumer<String> hook) {
+            beforeDeletionLock = hook == null ? id -> {} : hook;
+        }
+    }
+
+    // ------------------------------------------------------------------ writes (inside a caller's unit of work)
 
     /** Resolve-and-write in its own transaction. */
     public ResolvedProfile identify(long companyId, Identifiers ids, ProfileWrite write, WriteMode mode,
@@ -110,9 +261,10 @@ public class IdentityService {
         boolean strict = mode == WriteMode.STRICT_CREATE || mode == WriteMode.STRICT_UPSERT;
         List<Identifier> ids = normalize(companyId, raw, strict);
         if (ids.isEmpty()) {
-            throw ApiException.invalid(strict ? "/data/attributes" : null,
+            ApiException e = ApiException.invalid(null,
                     "No usable identifier: send at least one of external_id, email, phone_number or anonymous_id "
                             + "(junk values such as \"null\" or \"undefined\" do not count).");
+            throw strict ? e.onField(IDENTIFIERS) : e;
         }
         if (!strict && (write == null || write.isEmpty())) {
             // an item that writes nothing and names only identifiers of one live person (read ahead for
@@ -212,6 +364,18 @@ public class IdentityService {
     }
 
     /**
+     * {@link #resolve} for the person a profile id names: the live profile (following merges) and its
+     * identifiers, with the attribute writes. An unknown id is a 400 at the dialect's {@code pointer}.
+     */
+    public ResolvedProfile resolveById(Handle h, long companyId, String profileId, ProfileWrite write, WriteMode mode,
+                                       WriteContext ctx, String pointer) {
+        Profile p = live(h, companyId, ProfileRef.byId(profileId)).flatMap(id -> find(h, companyId, id)).orElse(null);
+        if (p == null) throw ApiException.invalid(pointer, "No profile with id `" + profileId + "`.");
+        return resolve(h, companyId, new Identifiers(p.externalId(), p.email(), p.phoneNumber(), p.anonymousIds()),
+                write, mode, ctx);
+    }
+
+    /**
      * Alias ({@code previousId → userId}): identity.md "Alias". A refused alias changes nothing but is
      * recorded as a conflict; it is not an error.
      */
@@ -247,7 +411,7 @@ public class IdentityService {
      * Klaviyo server {@code PATCH /api/profiles/{id}}: identifiers owned by another profile → 409; may
      * replace external_id, email and phone.
      */
-    public ResolvedProfile update(Handle h, long companyId, String profileId, Identifiers raw, ProfileWrite write,
+    ResolvedProfile update(Handle h, long companyId, String profileId, Identifiers raw, ProfileWrite write,
                                   WriteContext ctx) {
         checkLimits(write);
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
@@ -268,7 +432,7 @@ public class IdentityService {
     }
 
     /** Explicit merge (Klaviyo profile-merge, admin merge): any two live profiles; the destination survives. */
-    public ResolvedProfile mergeExplicit(Handle h, long companyId, String destinationId, String sourceId,
+    ResolvedProfile mergeExplicit(Handle h, long companyId, String destinationId, String sourceId,
                                          WriteContext ctx) {
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
         if (destinationId.equals(sourceId)) {
@@ -290,18 +454,15 @@ public class IdentityService {
     }
 
     /** Data-privacy deletion: the profile, its tombstones, their identifiers and history, and listeners' data. */
-    public boolean delete(Handle h, long companyId, String profileId, WriteContext ctx) {
+    boolean delete(Handle h, long companyId, String profileId, WriteContext ctx) {
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
         List<Profile> rows = dao.lock(companyId, new String[] {profileId});
         if (rows.isEmpty() || rows.get(0).isTombstone()) return false;
         List<String> all = new ArrayList<>();
         all.add(profileId);
         all.addAll(dao.tombstonesOf(companyId, profileId));
-        String[] arr = all.toArray(String[]::new);
-        touched(dao, companyId, all, List.of());
         for (ProfileLifecycleListener l : listeners) l.onDelete(h, companyId, all);
-        dao.deleteHistory(companyId, arr);
-        dao.delete(companyId, arr);
+        IdentifierWrites.delete(dao, companyId, all);
         dao.history(companyId, "delete", profileId, null, "[]", "data_privacy_deletion", ctx.credential(),
                 ctx.source(), null);
         return true;
@@ -407,6 +568,50 @@ public class IdentityService {
         return owner == null || snap.touchedProfiles.contains(owner) ? null : owner;
     }
 
+    /**
+     * Every change of identifier ownership (claim, release, move, tombstone, deletion) goes through here,
+     * and each marks what it changes for the batch's read-ahead snapshot before changing it — by
+     * construction, so a new identity operation cannot forget to. {@code LayerDependenciesTest} checks that
+     * nothing else calls these {@code ProfileDao} methods.
+     */
+    static final class IdentifierWrites {
+        private IdentifierWrites() {}
+
+        /** Claims identifiers (sorted) for a profile; the identifiers actually claimed. */
+        static List<String> claim(ProfileDao dao, long companyId, String profileId, List<Identifier> sorted) {
+            touched(dao, companyId, List.of(profileId), sorted);
+            return dao.claim(companyId, profileId, sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
+                    sorted.stream().map(Identifier::value).toArray(String[]::new));
+        }
+
+        static void release(ProfileDao dao, long companyId, String profileId, Identifier i) {
+            touched(dao, companyId, List.of(profileId), List.of(i));
+            dao.release(companyId, profileId, i.kind().column(), i.value());
+        }
+
+        static void move(ProfileDao dao, long companyId, String from, String to, Identifier i) {
+            touched(dao, companyId, List.of(from, to), List.of(i));
+            dao.moveIdentifier(companyId, from, to, i.kind().column());
+        }
+
+        static void moveAnonymousIds(ProfileDao dao, long companyId, String from, String to) {
+            touched(dao, companyId, List.of(from, to), List.of());
+            dao.moveAnonymousIds(companyId, from, to);
+        }
+
+        static void tombstone(ProfileDao dao, long companyId, String loser, String survivor, Instant now) {
+            touched(dao, companyId, List.of(loser, survivor), List.of());
+            dao.tombstone(companyId, loser, survivor, now);
+        }
+
+        static void delete(ProfileDao dao, long companyId, List<String> profiles) {
+            touched(dao, companyId, profiles, List.of());
+            String[] arr = profiles.toArray(String[]::new);
+            dao.deleteHistory(companyId, arr);
+            dao.delete(companyId, arr);
+        }
+    }
+
     /** Marks profiles and identifiers this transaction changed, so read-ahead answers about them are not used. */
     private static void touched(ProfileDao dao, long companyId, Collection<String> profiles, Collection<Identifier> ids) {
         OwnerSnapshot snap = BatchScope.of(((SqlObject) dao).getHandle()).peek(OwnerSnapshot.class);
@@ -502,9 +707,8 @@ public class IdentityService {
                 s.set(i.kind(), i.value());
                 claim.add(i);
             } else if (mayReplace) {
-                dao.release(companyId, s.id, i.kind().column(), old);
+                IdentifierWrites.release(dao, companyId, s.id, new Identifier(i.kind(), old));
                 released.add(new Identifier(i.kind(), old));
-                touched(dao, companyId, List.of(s.id), List.of(new Identifier(i.kind(), old)));
                 s.set(i.kind(), i.value());
                 claim.add(i);
             } else if (i.kind() == IdentifierKind.EXTERNAL_ID) {
@@ -523,11 +727,9 @@ public class IdentityService {
 
     private void claim(ProfileDao dao, long companyId, String profileId, List<Identifier> ids) {
         if (ids.isEmpty()) return;
-        touched(dao, companyId, List.of(profileId), ids);
         List<Identifier> sorted = ids.stream().sorted(Comparator.comparing((Identifier i) -> i.kind().column())
                 .thenComparing(Identifier::value)).toList();
-        List<String> got = dao.claim(companyId, profileId, sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
-                sorted.stream().map(Identifier::value).toArray(String[]::new));
+        List<String> got = IdentifierWrites.claim(dao, companyId, profileId, sorted);
         if (got.size() != sorted.size()) {
             throw new Tx.Retry("an identifier was claimed concurrently");
         }
@@ -535,7 +737,6 @@ public class IdentityService {
 
     /** Merges loser {@code l} into survivor {@code s} (both locked). */
     private void merge(ProfileDao dao, long companyId, Draft s, Draft l, WriteContext ctx, String rule, Instant now) {
-        touched(dao, companyId, List.of(s.id, l.id), List.of());
         ObjectNode snapshot = l.snapshot();
         List<Identifier> moved = new ArrayList<>();
         List<Identifier> released = new ArrayList<>();
@@ -543,22 +744,22 @@ public class IdentityService {
             String v = l.get(k);
             if (v == null) continue;
             if (s.get(k) == null) {
-                dao.moveIdentifier(companyId, l.id, s.id, k.column());
+                IdentifierWrites.move(dao, companyId, l.id, s.id, new Identifier(k, v));
                 s.set(k, v);
                 moved.add(new Identifier(k, v));
             } else {
-                dao.release(companyId, l.id, k.column(), v);
+                IdentifierWrites.release(dao, companyId, l.id, new Identifier(k, v));
                 released.add(new Identifier(k, v));
             }
             l.set(k, null);
         }
-        dao.moveAnonymousIds(companyId, l.id, s.id);
+        IdentifierWrites.moveAnonymousIds(dao, companyId, l.id, s.id);
         for (String a : l.anonymousIds) {
             s.set(IdentifierKind.ANONYMOUS_ID, a);
             moved.add(new Identifier(IdentifierKind.ANONYMOUS_ID, a));
         }
         s.absorb(l);
-        dao.tombstone(companyId, l.id, s.id, now);
+        IdentifierWrites.tombstone(dao, companyId, l.id, s.id, now);
         Handle h = ((SqlObject) dao).getHandle();
         for (ProfileLifecycleListener listener : listeners) listener.onMerge(h, companyId, s.id, l.id);
         ObjectNode ids = JSON.createObjectNode();
@@ -583,7 +784,7 @@ public class IdentityService {
 
     private static ApiException duplicate(String profileId) {
         return new ApiException(ErrorKind.DUPLICATE_PROFILE, "A profile already exists with one of these identifiers.",
-                "/data/attributes", null, Map.of("duplicate_profile_id", profileId));
+                null, null, Map.of("duplicate_profile_id", profileId)).onField(IDENTIFIERS);
     }
 
     private static ApiException notFound(String id, Profile p) {
@@ -612,6 +813,6 @@ public class IdentityService {
     /** operations.md input limits on a write's custom properties (≤ 400 keys, no NUL), named at the dialect's pointer. */
     private static void checkLimits(ProfileWrite write) {
         if (write == null || write.properties().isEmpty()) return;
-        io.switchboard.limits.InputLimits.checkProperties(write.properties(), write.propertiesPointerOrDefault());
+        io.switchboard.core.InputLimits.checkProperties(write.properties(), write.propertiesPointerOrDefault());
     }
 }

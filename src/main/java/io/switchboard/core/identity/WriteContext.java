@@ -1,10 +1,12 @@
 package io.switchboard.core.identity;
 
-import io.switchboard.auth.Caller;
-
-/** Who writes and through which dialect: recorded on history rows. Core never branches on the dialect. */
-public record WriteContext(Caller caller, String source) {
-    public String credential() {
-        return caller == null ? "system" : caller.credentialLabel();
+/**
+ * Who writes and through which dialect, as labels recorded on history rows: {@code credential} is the
+ * credential's log-safe label (never the secret), {@code source} the dialect/endpoint. Core never
+ * branches on either.
+ */
+public record WriteContext(String credential, String source) {
+    public WriteContext {
+        if (credential == null) credential = "system";
     }
 }

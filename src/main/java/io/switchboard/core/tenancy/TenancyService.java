@@ -1,7 +1,6 @@
 package io.switchboard.core.tenancy;
 
-import io.switchboard.auth.Caller;
-import io.switchboard.auth.Keys;
+import io.switchboard.core.Tx;
 import io.switchboard.db.ApiKeyDao;
 import io.switchboard.db.CompanyDao;
 import io.switchboard.errors.ApiException;
@@ -14,8 +13,12 @@ import org.jdbi.v3.core.Jdbi;
 /** Companies and their keys: creation, minting, listing, revocation, and key authentication. */
 public class TenancyService {
     private final Jdbi jdbi;
+    /** Every write under the one retry policy ({@link Tx}). */
+    private final Tx tx;
     private final RateLimitCeilings ceilings;
     private final java.util.List<java.util.function.LongConsumer> settingsListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private final KeyUsage keyUsage;
 
     public TenancyService(Jdbi jdbi) {
         this(jdbi, RateLimitCeilings.NONE);
@@ -24,6 +27,8 @@ public class TenancyService {
     /** {@code ceilings}: what a company may set itself in {@code settings.rate_limits} (the operator's config). */
     public TenancyService(Jdbi jdbi, RateLimitCeilings ceilings) {
         this.jdbi = jdbi;
+        this.tx = new Tx(jdbi);
+        this.keyUsage = new KeyUsage(jdbi);
         this.ceilings = ceilings;
     }
 
@@ -37,7 +42,7 @@ public class TenancyService {
         if (n.isEmpty() || n.length() > 200) {
             throw ApiException.invalid("/data/attributes/name", "`name` is required: a non-empty string of at most 200 characters.");
         }
-        return jdbi.inTransaction(h -> {
+        return tx.run(h -> {
             CompanyDao companies = h.attach(CompanyDao.class);
             Company c = null;
             for (int attempt = 0; c == null && attempt < 20; attempt++) {
@@ -66,7 +71,7 @@ public class TenancyService {
         if (n.length() > 200) {
             throw ApiException.invalid("/data/attributes/name", "`name` must be at most 200 characters.");
         }
-        return jdbi.inTransaction(h -> mint(h, companyId, kind, n));
+        return tx.run(h -> mint(h, companyId, kind, n));
     }
 
     public Optional<Company> company(long companyId) {
@@ -86,7 +91,7 @@ public class TenancyService {
      * {@code pointer} is where the patch sits in the request (for error pointers).
      */
     public Company patchSettings(long companyId, com.fasterxml.jackson.databind.JsonNode patch, String pointer) {
-        jdbi.useTransaction(h -> {
+        tx.use(h -> {
             CompanyDao d = h.attach(CompanyDao.class);
             Company c = d.lock(companyId).orElseThrow(() -> ApiException.notFound("No company."));
             d.updateSettings(companyId, SettingsPatch.apply(c.settings(), patch, pointer,
@@ -159,8 +164,16 @@ public class TenancyService {
         return jdbi.withExtension(CompanyDao.class, CompanyDao::count);
     }
 
-    /** The caller a presented key stands for; empty for unknown, malformed and revoked keys alike. */
-    public Optional<Caller> authenticateKey(String presented) {
+    /** Marks a key used (the keys page's "last used"): cheap, written off the request path at most once a minute. */
+    public void keyUsed(long companyId, String keyId) {
+        keyUsage.used(companyId, keyId);
+    }
+
+    /** Whose a presented key is (the auth layer turns it into its principal). */
+    public record KeyOwner(long companyId, String companyPublicId, boolean secret, String keyId, String prefix) {}
+
+    /** The owner of a presented key; empty for unknown, malformed and revoked keys alike. */
+    public Optional<KeyOwner> authenticateKey(String presented) {
         if (!Keys.looksLikeKey(presented)) {
             return Optional.empty();
         }
@@ -168,8 +181,7 @@ public class TenancyService {
         for (ApiKeyDao.KeyMatch m : jdbi.withExtension(ApiKeyDao.class, d -> d.findByHash(hash))) {
             if (MessageDigest.isEqual(m.keyHash(), hash) && m.revokedAt() == null
                     && m.kind().equals(Keys.kindOf(presented))) {
-                Caller.Kind kind = "secret".equals(m.kind()) ? Caller.Kind.SECRET : Caller.Kind.PUBLIC;
-                return Optional.of(new Caller(m.companyId(), m.publicId(), kind, m.id(), m.prefix()));
+                return Optional.of(new KeyOwner(m.companyId(), m.publicId(), "secret".equals(m.kind()), m.id(), m.prefix()));
             }
         }
         return Optional.empty();

@@ -32,9 +32,9 @@ import java.util.Set;
  * pointer ({@code /0/name}).
  */
 public final class Body {
-    public static final int MAX_DEPTH = io.switchboard.limits.InputLimits.MAX_NESTING_DEPTH;
-    public static final int MAX_PROPERTIES = io.switchboard.limits.InputLimits.MAX_PROPERTIES;
-    public static final int MAX_STRING = io.switchboard.limits.InputLimits.MAX_STRING_CHARS;
+    public static final int MAX_DEPTH = io.switchboard.core.InputLimits.MAX_NESTING_DEPTH;
+    public static final int MAX_PROPERTIES = io.switchboard.core.InputLimits.MAX_PROPERTIES;
+    public static final int MAX_STRING = io.switchboard.core.InputLimits.MAX_STRING_CHARS;
     public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
                     .maxStringLength(MAX_STRING).build()).build())

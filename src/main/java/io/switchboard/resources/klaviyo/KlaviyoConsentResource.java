@@ -87,7 +87,7 @@ public final class KlaviyoConsentResource {
                 out.add(new SubscriptionService.ConsentItem(email, phone, consents));
             }
             String listId = listRelationship(data);
-            consent.change(caller.companyId(), new WriteContext(caller, SOURCE), out, listId, subscribe, customSource);
+            consent.change(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), out, listId, subscribe, customSource);
             return Response.accepted().build();
         }
 
@@ -189,7 +189,7 @@ public final class KlaviyoConsentResource {
                     emails.add(email);
                 }
             }
-            Job job = consent.suppression(caller.companyId(), new WriteContext(caller, SOURCE), emails, listId, suppress);
+            Job job = consent.suppression(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), emails, listId, suppress);
             return Response.accepted(document(ui, kind, job)).type(JsonApi.MEDIA_TYPE).build();
         }
 

@@ -7,14 +7,11 @@ import io.switchboard.api.klaviyo.KlaviyoJson;
 import io.switchboard.api.klaviyo.ProfileRequest;
 import io.switchboard.auth.AuthDialect;
 import io.switchboard.auth.Caller;
+import io.switchboard.core.identity.IdentifierKind;
 import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.Normalizer;
-import io.switchboard.core.identity.Profile;
-import io.switchboard.core.identity.ProfileQueries;
-import io.switchboard.core.identity.ProfileQuery;
-import io.switchboard.core.identity.ResolvedProfile;
+import io.switchboard.core.identity.ProfileRef;
 import io.switchboard.core.identity.WriteContext;
-import io.switchboard.core.identity.WriteMode;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
 import io.switchboard.jsonapi.JsonApi;
@@ -28,8 +25,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * The other Klaviyo server profile operations: {@code POST /api/profile-import} (upsert: 201 created /
@@ -61,14 +56,12 @@ public final class KlaviyoProfileJobsResource {
             ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "profile");
             String id = KlaviyoJson.string(data, "id", "/data/id");
             ProfileRequest req = KlaviyoProfilesResource.read(data, rev, true);
-            WriteContext ctx = new WriteContext(caller, KlaviyoProfilesResource.SOURCE);
+            WriteContext ctx = new WriteContext(caller.credentialLabel(), KlaviyoProfilesResource.SOURCE);
             long companyId = caller.companyId();
-            ResolvedProfile r = identity.tx().run(h -> id != null
-                    ? identity.update(h, companyId, id, req.identifiers(), req.write(), ctx)
-                    : identity.resolve(h, companyId, req.identifiers(), req.write(), WriteMode.STRICT_UPSERT, ctx));
-            Profile p = identity.get(companyId, r.profileId());
+            IdentityService.Upserted r = KlaviyoProfilesResource.atKlaviyoPointers(
+                    () -> identity.importUpsert(companyId, ctx, id, req.identifiers(), req.write()));
             return Response.status(r.created() ? 201 : 200)
-                    .entity(KlaviyoProfilesResource.mapper(ui).document(p, sparse)).build();
+                    .entity(KlaviyoProfilesResource.mapper(ui).document(r.profile(), sparse)).build();
         }
     }
 
@@ -111,8 +104,8 @@ public final class KlaviyoProfileJobsResource {
             if (source.equals(destination)) {
                 throw ApiException.invalid(p + "/0/id", "A profile cannot be merged into itself.");
             }
-            WriteContext ctx = new WriteContext(caller, KlaviyoProfilesResource.SOURCE);
-            identity.tx().run(h -> identity.mergeExplicit(h, caller.companyId(), destination, source, ctx));
+            WriteContext ctx = new WriteContext(caller.credentialLabel(), KlaviyoProfilesResource.SOURCE);
+            identity.merge(caller.companyId(), ctx, destination, source);
             return Response.status(201).type(JsonApi.MEDIA_TYPE)
                     .entity(KlaviyoProfilesResource.mapper(ui).reference(destination)).build();
         }
@@ -125,11 +118,9 @@ public final class KlaviyoProfileJobsResource {
     @Produces({JsonApi.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     public static class Deletion {
         private final IdentityService identity;
-        private final ProfileQueries queries;
 
-        public Deletion(IdentityService identity, ProfileQueries queries) {
+        public Deletion(IdentityService identity) {
             this.identity = identity;
-            this.queries = queries;
         }
 
         /**
@@ -157,23 +148,14 @@ public final class KlaviyoProfileJobsResource {
                 throw ApiException.invalid(base, "Give exactly one of `id`, `attributes.email` or "
                         + "`attributes.phone_number` to name the profile to delete (got " + given + ").");
             }
-            long companyId = caller.companyId();
-            Optional<String> target;
-            if (id != null) {
-                target = identity.find(companyId, id.trim())
-                        .map(x -> x.isTombstone() ? x.mergedInto() : x.id());
-            } else {
-                ProfileQuery.Field f = email != null ? ProfileQuery.Field.EMAIL : ProfileQuery.Field.PHONE_NUMBER;
-                String v = email != null ? email : phone;
-                if (email != null && Normalizer.email(email).isEmpty()) {
-                    throw ApiException.invalid(base + "/attributes/email", "`email` is not a valid email address.");
-                }
-                target = queries.page(companyId, new ProfileQuery(List.of(new ProfileQuery.Condition(f,
-                        ProfileQuery.Op.EQUALS, List.of(v))), ProfileQuery.SortField.ID, false, 1, null))
-                        .items().stream().map(Profile::id).findFirst();
+            if (email != null && Normalizer.email(email).isEmpty()) {
+                throw ApiException.invalid(base + "/attributes/email", "`email` is not a valid email address.");
             }
-            WriteContext ctx = new WriteContext(caller, KlaviyoProfilesResource.SOURCE);
-            target.ifPresent(pid -> identity.tx().run(h -> identity.delete(h, companyId, pid, ctx)));
+            ProfileRef ref = id != null ? ProfileRef.byId(id)
+                    : email != null ? ProfileRef.by(IdentifierKind.EMAIL, email)
+                    : ProfileRef.by(IdentifierKind.PHONE_NUMBER, phone);
+            // resolved and deleted in one unit of work (a merge meanwhile: the survivor is deleted)
+            identity.delete(caller.companyId(), new WriteContext(caller.credentialLabel(), KlaviyoProfilesResource.SOURCE), ref);
             return Response.accepted().build();
         }
     }

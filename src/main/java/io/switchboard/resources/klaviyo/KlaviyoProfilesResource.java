@@ -74,10 +74,8 @@ public class KlaviyoProfilesResource {
         Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
         ObjectNode data = KlaviyoJson.data(KlaviyoJson.parse(body), "profile");
         ProfileRequest req = read(data, rev, rev.isBefore(KlaviyoRevision.SERVER_ANONYMOUS_ID_REMOVED));
-        WriteContext ctx = new WriteContext(caller, SOURCE);
-        ResolvedProfile r = identity.tx().run(h -> identity.resolve(h, caller.companyId(), req.identifiers(),
-                req.write(), WriteMode.STRICT_CREATE, ctx));
-        Profile p = identity.get(caller.companyId(), r.profileId());
+        WriteContext ctx = new WriteContext(caller.credentialLabel(), SOURCE);
+        Profile p = atKlaviyoPointers(() -> identity.create(caller.companyId(), ctx, req.identifiers(), req.write()));
         return Response.status(201).entity(mapper(ui).document(p, sparse)).build();
     }
 
@@ -114,9 +112,9 @@ public class KlaviyoProfilesResource {
                     + "the path (" + id + ").", "/data/id", null, null);
         }
         ProfileRequest req = read(data, rev, true);
-        WriteContext ctx = new WriteContext(caller, SOURCE);
-        identity.tx().run(h -> identity.update(h, caller.companyId(), id, req.identifiers(), req.write(), ctx));
-        return mapper(ui).document(identity.get(caller.companyId(), id), sparse);
+        WriteContext ctx = new WriteContext(caller.credentialLabel(), SOURCE);
+        return mapper(ui).document(atKlaviyoPointers(
+                () -> identity.update(caller.companyId(), ctx, id, req.identifiers(), req.write())), sparse);
     }
 
     @GET
@@ -154,6 +152,16 @@ public class KlaviyoProfilesResource {
         if (!caller.isSecret()) {
             throw ApiException.forbidden("This endpoint needs a private (secret) API key: "
                     + "`Authorization: Klaviyo-API-Key sk_...`; public keys may only call ingestion endpoints.");
+        }
+    }
+
+    /** Places core's field errors ({@code email}, {@code identifiers}…) at Klaviyo's {@code /data/attributes} pointers. */
+    static <T> T atKlaviyoPointers(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ApiException e) {
+            if (e.field() == null || e.pointer() != null) throw e;
+            throw e.at(IdentityService.IDENTIFIERS.equals(e.field()) ? "/data/attributes" : "/data/attributes/" + e.field());
         }
     }
 

@@ -171,7 +171,7 @@ public class ParcelvoyClientResource {
             }
             rk = new IngestService.RequestKey(key.trim(), Body.sha256(raw));
         }
-        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), rk, ops, Instant.now())
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), rk, ops, Instant.now())
                 .whenComplete((r, e) -> Async.resume(response, e, () -> Response.noContent().build()));
     }
 

@@ -62,7 +62,7 @@ public class DittofeedResource {
             response.resume(Response.noContent().build());
             return;
         }
-        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt)
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), null, ops, receivedAt)
                 .whenComplete((r, e) -> Async.resume(response, e, () -> Response.noContent().build()));
     }
 }

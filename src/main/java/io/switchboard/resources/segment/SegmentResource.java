@@ -90,7 +90,7 @@ public class SegmentResource {
             response.resume(Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build());
             return;
         }
-        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, receivedAt)
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), null, ops, receivedAt)
                 .whenComplete((r, e) -> Async.resume(response, e, () -> Response.ok(SUCCESS, MediaType.APPLICATION_JSON_TYPE).build()));
     }
 }

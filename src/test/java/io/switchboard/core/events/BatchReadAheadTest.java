@@ -7,6 +7,7 @@ import io.switchboard.auth.Caller;
 import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.identity.ProfileRef;
 import io.switchboard.core.identity.Identifiers;
 import io.switchboard.core.identity.ProfileWrite;
 import io.switchboard.core.identity.WriteContext;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * under test queue up behind it.
  */
 class BatchReadAheadTest {
-    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, "1", "sk_test0"), "test");
+    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, "1", "sk_test0").credentialLabel(), "test");
     static final AtomicLong SEQ = new AtomicLong();
     static Jdbi jdbi;
     static IdentityService identity;
@@ -53,7 +54,7 @@ class BatchReadAheadTest {
         identity = new IdentityService(tx, id -> CompanySettings.DEFAULTS);
         identity.addListener(new ProfileDataListener());
         groupCommit = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 200, Duration.ZERO, 1000));
-        ingest = new IngestService(identity, Duration.ofDays(7), Duration.ofDays(1)).withGroupCommit(groupCommit);
+        ingest = new IngestService(tx, identity, Duration.ofDays(7), Duration.ofDays(1)).withGroupCommit(groupCommit);
     }
 
     @AfterAll
@@ -221,7 +222,7 @@ class BatchReadAheadTest {
         blocker.get(10, TimeUnit.SECONDS);
         assertThat(inBatch.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Boolean> deletion = CompletableFuture.supplyAsync(() ->
-                identity.tx().run(h -> identity.delete(h, company, u1, CTX)));
+                identity.delete(company, CTX, ProfileRef.byId(u1)).isPresent());
         Thread.sleep(300);
         assertThat(deletion).as("the deletion waits for the batch holding u1").isNotDone();
         finish.countDown();
@@ -236,7 +237,7 @@ class BatchReadAheadTest {
     @Test
     void aDeletionCommittedBeforeTheBatchMakesTheEventANewPerson() throws Exception {
         String u1 = identifyNow(Identifiers.of("u1", null, null, null));
-        boolean deleted = identity.tx().run(h -> identity.delete(h, company, u1, CTX));
+        boolean deleted = identity.delete(company, CTX, ProfileRef.byId(u1)).isPresent();
         assertThat(deleted).isTrue();
         oneBatch(List.of(List.of(event(Identifiers.of("u1", null, null, null), "Reborn"))));
         String now = liveOwnerOf("external_id", "u1");

@@ -39,7 +39,7 @@ class IdentityServiceTest {
     static Jdbi jdbi;
     static IdentityService identity;
     static final AtomicLong SEQ = new AtomicLong();
-    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, "1", "sk_test0"), "test");
+    static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, "1", "sk_test0").credentialLabel(), "test");
     static volatile CompanySettings settings = CompanySettings.DEFAULTS;
     long company;
 
@@ -176,7 +176,7 @@ class IdentityServiceTest {
         @Test
         void malformedEmailIsRejectedForStrictWritesAndIgnoredOtherwise() {
             assertThatThrownBy(() -> write(ids("u1", "not-an-email", null, null), ProfileWrite.NONE, WriteMode.STRICT_CREATE))
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.pointer()).isEqualTo("/data/attributes/email"));
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("email"));
             assertThat(liveProfiles()).isZero();
             ResolvedProfile r = write(ids("u1", "not-an-email", null, null));
             assertThat(profile(r.profileId()).email()).isNull();

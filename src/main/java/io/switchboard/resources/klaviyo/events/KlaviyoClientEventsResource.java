@@ -65,7 +65,7 @@ public class KlaviyoClientEventsResource {
         JsonNode attrs = data.get("attributes");
         ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", false);
         IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(e))));
+        run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(e))));
     }
 
     @POST
@@ -106,7 +106,7 @@ public class KlaviyoClientEventsResource {
             }
             effects.add(e);
         }
-        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, effects)));
+        run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, effects)));
     }
 
     @POST
@@ -147,7 +147,7 @@ public class KlaviyoClientEventsResource {
         List<IngestOp.ChannelConsent> consents = consents(subs, who.ids(), "/data/attributes/profile/data/attributes/subscriptions");
         String customSource = Body.text(attrs, "custom_source", new Loc("custom_source", "/data/attributes/custom_source"));
         IngestOp.Consent c = new IngestOp.Consent(consents, listId.trim(), customSource, SOURCE);
-        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(c))));
+        run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(c))));
     }
 
     /** Explicit per-channel consent, or (when absent) email marketing / sms marketing for the identifiers sent. */
@@ -201,7 +201,7 @@ public class KlaviyoClientEventsResource {
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
         IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
                 status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
-        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(d))));
+        run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(d))));
     }
 
     @POST
@@ -216,7 +216,7 @@ public class KlaviyoClientEventsResource {
         oneOf(a, "platform", p, true, "android", "ios");
         oneOf(a, "vendor", p, false, "apns", "fcm");
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.UnregisterToken(token.trim())))));
+        run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(new IngestOp.UnregisterToken(token.trim())))));
     }
 
     @POST
@@ -245,7 +245,7 @@ public class KlaviyoClientEventsResource {
                     "`relationships.variant.data.id` (the catalog variant) is required.");
         }
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        run(response, caller, rev, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.CLIENT, List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
+        run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
     }
 
     static String oneOf(JsonNode a, String field, String p, boolean required, String... allowed) {
@@ -265,7 +265,7 @@ public class KlaviyoClientEventsResource {
     /** One transaction for the request; 202 once it committed (the Jetty thread is not held meanwhile). */
     private void run(jakarta.ws.rs.container.AsyncResponse response, Caller caller, KlaviyoRevision rev,
                      List<IngestOp> ops) {
-        ingest.ingestAsync(caller.companyId(), new WriteContext(caller, SOURCE), null, ops, java.time.Instant.now())
+        ingest.ingestAsync(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), null, ops, java.time.Instant.now())
                 .whenComplete((r, e) -> io.switchboard.resources.Async.resume(response, e,
                         () -> Response.accepted().header("revision", rev.header()).build()));
     }

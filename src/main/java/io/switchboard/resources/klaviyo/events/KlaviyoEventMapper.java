@@ -3,12 +3,11 @@ package io.switchboard.resources.klaviyo.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.core.events.IngestOp;
-import io.switchboard.core.identity.IdentityService;
 import io.switchboard.core.identity.Identifiers;
 import io.switchboard.core.identity.Normalizer;
 import io.switchboard.core.identity.PatchProperties;
-import io.switchboard.core.identity.Profile;
 import io.switchboard.core.identity.ProfileWrite;
+import io.switchboard.core.identity.WriteMode;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.ErrorKind;
 import io.switchboard.resources.ingest.Body;
@@ -42,14 +41,22 @@ public final class KlaviyoEventMapper {
     private static final Set<String> FLAT_IDENTIFIERS = Set.of("$email", "$phone_number", "$id", "$anonymous",
             "$anonymous_id", "$exchange_id", "$kx", "_kx");
 
-    private final IdentityService identity;
-
-    public KlaviyoEventMapper(IdentityService identity) {
-        this.identity = identity;
-    }
+    public KlaviyoEventMapper() {}
 
     /** Who an event (or token, subscription…) is about, and what it writes on the profile. */
-    public record ProfileSpec(Identifiers ids, ProfileWrite write) {}
+    public record ProfileSpec(Identifiers ids, ProfileWrite write, String profileId, String idPointer) {
+        public ProfileSpec(Identifiers ids, ProfileWrite write) {
+            this(ids, write, null, null);
+        }
+
+        /** The ingestion item for this profile: by identifiers, or (none given) by the profile id, resolved in core. */
+        public IngestOp op(WriteMode mode, List<IngestOp.Effect> effects) {
+            IngestOp.IdentityStep step = ids.isEmpty() && profileId != null
+                    ? new IngestOp.ById(profileId, write, mode, idPointer)
+                    : new IngestOp.Resolve(ids, write, mode);
+            return new IngestOp(null, null, step, effects);
+        }
+    }
 
     /** The {@code data} object of a document, with {@code type} checked (409 conflict as Klaviyo). */
     public static JsonNode data(JsonNode body, String type) {
@@ -123,7 +130,7 @@ public final class KlaviyoEventMapper {
         if (meta == null) meta = Body.object(data, "meta", new Loc("meta", ptr + "/meta"));
         if (meta != null) b.patch(patch(meta, ap + "/meta"));
         Identifiers ids = Identifiers.of(ext, email, phone, anon);
-        if (ids.isEmpty() && id != null) ids = byProfileId(companyId, id, ptr + "/id");
+        if (ids.isEmpty() && id != null && !id.isBlank()) return new ProfileSpec(ids, b.build(), id.trim(), ptr + "/id");
         requireIdentifier(ids, ap);
         return new ProfileSpec(ids, b.build());
     }
@@ -151,13 +158,6 @@ public final class KlaviyoEventMapper {
         Identifiers ids = Identifiers.of(ext, email, phone, anon);
         requireIdentifier(ids, ptr);
         return new ProfileSpec(ids, b.build());
-    }
-
-    private Identifiers byProfileId(long companyId, String id, String ptr) {
-        Profile p = identity.find(companyId, id).orElse(null);
-        if (p != null && p.isTombstone()) p = identity.find(companyId, p.mergedInto()).orElse(null);
-        if (p == null) throw ApiException.invalid(ptr, "No profile with id `" + id + "`.");
-        return new Identifiers(p.externalId(), p.email(), p.phoneNumber(), p.anonymousIds());
     }
 
     private void checkContact(String email, String phone, String ptr, boolean strict, long companyId) {

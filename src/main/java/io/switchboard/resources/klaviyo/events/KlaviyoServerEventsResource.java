@@ -11,7 +11,7 @@ import io.switchboard.core.events.EventReads.Cursor;
 import io.switchboard.core.events.IngestOp;
 import io.switchboard.core.events.IngestService;
 import io.switchboard.core.identity.IdentityService;
-import io.switchboard.core.identity.Profile;
+import io.switchboard.core.identity.ProfileRef;
 import io.switchboard.core.identity.WriteContext;
 import io.switchboard.core.identity.WriteMode;
 import io.switchboard.db.EventDao.EventRow;
@@ -80,7 +80,7 @@ public class KlaviyoServerEventsResource {
         JsonNode attrs = data.get("attributes");
         ProfileSpec who = mapper.profile(caller.companyId(), attrs, "/data/attributes", true);
         IngestOp.Event e = KlaviyoEventMapper.event(attrs, "/data/attributes", Instant.now(), SOURCE, data);
-        ingest.ingest(caller.companyId(), new WriteContext(caller, SOURCE), null, List.of(IngestOp.resolving(who.ids(), who.write(), WriteMode.NORMAL, List.of(e))));
+        ingest.ingest(caller.companyId(), new WriteContext(caller.credentialLabel(), SOURCE), null, List.of(who.op(WriteMode.NORMAL, List.of(e))));
         return Response.accepted().header("revision", rev.header()).build();
     }
 
@@ -290,10 +290,10 @@ public class KlaviyoServerEventsResource {
             switch (field) {
                 case "profile_id" -> {
                     if (!op.equals("equals")) throw badFilter("profile_id supports only equals");
-                    Profile p = identity.find(companyId, value).orElse(null);
-                    if (p != null && p.isTombstone()) value = p.mergedInto();
-                    if (p == null) f.empty = true;
-                    f.profileId = value;
+                    // a merged profile's id stands for its survivor (resolved in core)
+                    String live = identity.liveId(companyId, ProfileRef.byId(value)).orElse(null);
+                    if (live == null) f.empty = true;
+                    f.profileId = live == null ? value : live;
                 }
                 case "metric_id" -> {
                     if (!op.equals("equals")) throw badFilter("metric_id supports only equals");

@@ -1,4 +1,4 @@
-package io.switchboard.auth;
+package io.switchboard.core.tenancy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

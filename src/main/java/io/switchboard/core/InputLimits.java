@@ -1,4 +1,4 @@
-package io.switchboard.limits;
+package io.switchboard.core;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +14,7 @@ import java.util.Map;
  * <ul>
  *   <li>Nesting depth and string length are enforced while parsing, by {@link #applyTo(ObjectMapper)} on the
  *       application ObjectMapper (every JSON body read through it, including JSON:API documents).</li>
- *   <li>Body size is enforced by {@code http.BodyLimitFilter} from {@link EndpointPolicies}.</li>
+ *   <li>Body size is enforced by {@code http.BodyLimitFilter} from {@code limits.EndpointPolicies}.</li>
  *   <li>Properties per profile or event (400 keys) belong to the domain: services call
  *       {@link #checkProperties(JsonNode, String)} (or the {@code Map} variant) on the {@code properties}
  *       object they are about to store, so the error names the field.</li>
