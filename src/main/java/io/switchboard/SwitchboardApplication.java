@@ -195,7 +195,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 AdminProfileDto.class, HistoryDto.class, KlaviyoProfileDto.class,
                 io.switchboard.api.admin.ProviderDto.class, io.switchboard.api.admin.CampaignDto.class,
                 io.switchboard.api.admin.SendDto.class, io.switchboard.api.admin.PreviewDto.class,
-                io.switchboard.api.admin.ChannelUnsubscribeDto.class);
+                io.switchboard.api.admin.ChannelUnsubscribeDto.class, io.switchboard.api.admin.BroadcastDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -247,6 +247,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new io.switchboard.resources.AdminProvidersResource(tenancy, delivery.campaigns(),
                 delivery.senders()));
         env.jersey().register(new io.switchboard.resources.AdminCampaignsResource(tenancy, delivery.campaigns()));
+        env.jersey().register(new io.switchboard.resources.AdminBroadcastsResource(tenancy, delivery.broadcasts()));
         env.jersey().register(new io.switchboard.resources.parcelvoy.ParcelvoyTriggerResource(delivery.triggers(),
                 delivery.workers()::wakeUp));
         env.jersey().register(new io.switchboard.resources.UnsubscribeResource(delivery.unsubscribes()));

@@ -33,6 +33,7 @@ public final class DeliveryModule {
     private final Unsubscribes unsubscribes;
     private final Map<String, ChannelSender> senders;
     private final Duration stallAfter;
+    private io.switchboard.core.campaigns.BroadcastService broadcasts;
 
     private DeliveryModule(DeliveryWorkers workers, TriggerService triggers, CampaignService campaigns,
                            Unsubscribes unsubscribes, Map<String, ChannelSender> senders, Duration stallAfter) {
@@ -61,6 +62,9 @@ public final class DeliveryModule {
     public TriggerService triggers() { return triggers; }
 
     public CampaignService campaigns() { return campaigns; }
+
+    /** Broadcast campaigns (docs/audiences.md): a campaign to a list or segment, enqueued by a background job. */
+    public io.switchboard.core.campaigns.BroadcastService broadcasts() { return broadcasts; }
 
     public Unsubscribes unsubscribes() { return unsubscribes; }
 
@@ -96,6 +100,10 @@ public final class DeliveryModule {
         env.lifecycle().manage(workers);
         Duration stallAfter = Duration.ofMillis(config.getLease().toMilliseconds()
                 + config.getProviderTimeout().toMilliseconds() + config.getPollInterval().toMilliseconds() * 4);
-        return new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
+        DeliveryModule m = new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
+        m.broadcasts = new io.switchboard.core.campaigns.BroadcastService(new Tx(jdbi), settings::get,
+                config.getBroadcastPageSize(), workers::wakeUp);
+        env.lifecycle().manage(new io.switchboard.core.campaigns.BroadcastWorker(m.broadcasts, 500));
+        return m;
     }
 }
