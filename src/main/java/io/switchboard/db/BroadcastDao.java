@@ -141,6 +141,11 @@ public interface BroadcastDao {
             + "updated_at = now() WHERE company_id = :companyId AND id = :id AND claimed_by = :worker AND state = 'enqueuing'")
     int finish(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker);
 
+    /** Hands an enqueuing broadcast back (graceful shutdown): another process claims it at once. */
+    @SqlUpdate("UPDATE broadcasts SET claimed_by = NULL, claimed_until = now() - interval '1 second', updated_at = now() "
+            + "WHERE company_id = :companyId AND id = :id AND claimed_by = :worker AND state = 'enqueuing'")
+    int release(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker);
+
     /** Cancels a broadcast that is not cancelled yet; returns 1 when it did. */
     @SqlUpdate("UPDATE broadcasts SET state = 'cancelled', cancelled_at = now(), claimed_by = NULL, claimed_until = NULL, "
             + "updated_at = now() WHERE company_id = :companyId AND campaign_id = :campaignId AND id = :id "

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public class BroadcastService {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastService.class);
-    static final double LEASE_SECONDS = 120;
+    static final double LEASE_SECONDS = 60;
     /** The furthest ahead a broadcast may be scheduled. */
     public static final Duration MAX_AHEAD = Duration.ofDays(366);
     /** The earliest time zone's offset: a local-time broadcast's audience is read when the first zone gets there. */
@@ -140,18 +140,20 @@ public class BroadcastService {
         String zone = settings.apply(cid).timezoneOrUtc();
         long t0 = System.nanoTime();
         int pages = 0;
-        while (!stop.getAsBoolean()) {
-            Step s = tx.run(h -> page(h, b, c, address, zone));
+        Step s = Step.MORE;
+        while (s == Step.MORE && !stop.getAsBoolean()) {
+            s = tx.run(h -> page(h, b, c, address, zone));
             if (s == Step.MORE) {
                 pages++;
                 wakeDelivery.run();
-                continue;
             }
-            if (s == Step.DONE) {
-                LOG.info("broadcast {}/{}: enqueued ({} pages in this run, {} ms)", cid, b.id(), pages,
-                        (System.nanoTime() - t0) / 1_000_000);
-            }
-            break;
+        }
+        if (s == Step.DONE) {
+            LOG.info("broadcast {}/{}: enqueued ({} pages in this run, {} ms)", cid, b.id(), pages,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } else if (s == Step.MORE) {
+            // stopping (graceful shutdown): hand the broadcast back at once instead of after the lease
+            tx.use(h -> Daos.attach(h, BroadcastDao.class).release(cid, b.id(), workerId));
         }
         return true;
     }
