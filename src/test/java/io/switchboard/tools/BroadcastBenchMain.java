@@ -38,6 +38,8 @@ public final class BroadcastBenchMain {
             if (workers != null && !workers.isBlank()) settings.put("delivery.workers", workers);
             String inFlight = System.getenv("BENCH_MAX_IN_FLIGHT");
             if (inFlight != null && !inFlight.isBlank()) settings.put("delivery.maxInFlightPerCompany", inFlight);
+            String batch = System.getenv("BENCH_BATCH_SIZE");
+            if (batch != null && !batch.isBlank()) settings.put("delivery.batchSize", batch);
             AppFixture f = new AppFixture(SwitchboardApplication.class, "config.yml", settings);
             f.app.before();
             try {
@@ -102,8 +104,9 @@ public final class BroadcastBenchMain {
         long sent = smtp.recipients.size();
         double elapsed = (System.nanoTime() - start) / 1e9;
         System.out.println();
-        System.out.printf("recipients %,d; provider rate %d/s; delivery workers %s, max in flight per company %s%n",
+        System.out.printf("recipients %,d; provider rate %d/s; delivery workers %s, batch %s, max in flight per company %s%n",
                 recipients, rate, f.app.getConfiguration().getDelivery().getWorkers(),
+                f.app.getConfiguration().getDelivery().getBatchSize(),
                 f.app.getConfiguration().getDelivery().getMaxInFlightPerCompany());
         System.out.printf("fully enqueued after %s (job start → last page; target ≤ 60 s)%n",
                 enqueuedAfter < 0 ? "NOT within the run" : String.format("%.1f s", enqueuedAfter));
