@@ -9,7 +9,7 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Audience jobs (migration 008): bulk imports, bulk event creation, suppression jobs. */
+/** Audience jobs (migration 009): bulk imports, bulk event creation, suppression jobs. */
 public interface JobDao extends SqlObject {
 
     record JobRow(long companyId, String id, String kind, String status, String payload, String[] listIds,

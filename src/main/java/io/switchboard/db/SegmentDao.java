@@ -9,7 +9,7 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Segments, their memberships and the dirty-profiles queue (migration 008). */
+/** Segments, their memberships and the dirty-profiles queue (migration 009). */
 public interface SegmentDao extends SqlObject {
 
     record SegmentRow(long companyId, String id, String name, String definition, boolean isStarred, boolean relative,
@@ -68,14 +68,18 @@ public interface SegmentDao extends SqlObject {
 
     /**
      * The worker's queue of whole recomputes (across companies, like every background queue): a segment
-     * whose definition changed, or a relative-time one not computed for {@code refreshSeconds}. Locked
+     * whose definition changed (a new one only {@code firstDelaySeconds} after its creation: SegmentQueue),
+     * or a relative-time one not computed for {@code refreshSeconds}. Locked
      * (SKIP LOCKED) for the caller's transaction.
      */
-    @SqlQuery("SELECT " + COLUMNS + " FROM segments WHERE computed_version < version OR (relative AND "
-            + "(computed_at IS NULL OR computed_at < now() - make_interval(secs => :refreshSeconds))) "
+    @SqlQuery("SELECT " + COLUMNS + " FROM segments WHERE ((computed_version < version "
+            + "AND (computed_version > 0 OR created_at < now() - make_interval(secs => :firstDelaySeconds))) "
+            + "OR (relative AND computed_version > 0 "
+            + "AND (computed_at IS NULL OR computed_at < now() - make_interval(secs => :refreshSeconds)))) "
             + "ORDER BY computed_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED")
     @RegisterConstructorMapper(SegmentRow.class)
-    Optional<SegmentRow> claimStale(@Bind("refreshSeconds") double refreshSeconds);
+    Optional<SegmentRow> claimStale(@Bind("refreshSeconds") double refreshSeconds,
+                                    @Bind("firstDelaySeconds") double firstDelaySeconds);
 
     @SqlUpdate("UPDATE segments SET computed_version = :version, computed_at = now() WHERE company_id = :companyId "
             + "AND id = :id")
@@ -107,8 +111,4 @@ public interface SegmentDao extends SqlObject {
 
     @SqlUpdate("DELETE FROM segment_dirty_profiles WHERE company_id = :companyId AND profile_id = ANY(:profiles)")
     void deleteDirty(@Bind("companyId") long companyId, @Bind("profiles") String[] profiles);
-
-    @SqlUpdate("INSERT INTO segment_dirty_profiles (company_id, profile_id) VALUES (:companyId, :profileId) "
-            + "ON CONFLICT DO NOTHING")
-    void markDirty(@Bind("companyId") long companyId, @Bind("profileId") String profileId);
 }

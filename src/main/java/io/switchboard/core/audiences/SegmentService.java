@@ -20,8 +20,9 @@ import org.jdbi.v3.core.statement.Query;
 /**
  * Dynamic segments: CRUD, and membership kept by set-based SQL ({@link SegmentSql}). Writes never compute:
  * a definition change bumps the segment's version and the worker ({@link SegmentWorker}) recomputes it
- * from scratch; profile, event, consent and list writes queue the profile (database triggers) and the
- * worker re-evaluates just those profiles every second. Entering and leaving are recorded as profile
+ * from scratch; profile, event, consent and list writes queue the profile (the core's write paths, through
+ * core.ChangedProfiles and {@link SegmentQueue}, in their own transaction) and the worker re-evaluates just
+ * those profiles every second. Entering and leaving are recorded as profile
  * events ("Entered Segment" / "Left Segment", source {@code segments}).
  */
 public class SegmentService {
@@ -31,11 +32,16 @@ public class SegmentService {
 
     private final Tx tx;
     private final Function<String, SegmentDefinition> parser;
+    private final SegmentQueue queue;
 
-    /** {@code parser}: the dialect's reader of a stored definition (validated when it was written). */
-    public SegmentService(Tx tx, Function<String, SegmentDefinition> parser) {
+    /**
+     * {@code parser}: the dialect's reader of a stored definition (validated when it was written);
+     * {@code queue}: the dirty-profiles queue's writer, told when a company gains or loses a segment.
+     */
+    public SegmentService(Tx tx, Function<String, SegmentDefinition> parser, SegmentQueue queue) {
         this.tx = tx;
         this.parser = parser;
+        this.queue = queue;
     }
 
     public Segment create(long companyId, String name, String definitionText, SegmentDefinition def, boolean starred) {
@@ -44,6 +50,7 @@ public class SegmentService {
             String id = ListService.newId();
             Daos.attach(h, SegmentDao.class).insert(companyId, id, name, definitionText, starred, def.relative(),
                     Instant.now());
+            h.afterCommit(() -> queue.segmentsChanged(companyId));
             return of(Daos.attach(h, SegmentDao.class).find(companyId, id).orElseThrow(), null);
         });
     }
@@ -72,6 +79,7 @@ public class SegmentService {
     public void delete(long companyId, String id) {
         tx.use(h -> {
             if (Daos.attach(h, SegmentDao.class).delete(companyId, id) == 0) throw missing(id);
+            h.afterCommit(() -> queue.segmentsChanged(companyId));
         });
     }
 
@@ -117,7 +125,7 @@ public class SegmentService {
     public java.util.Optional<Change> recomputeOneStale(double refreshSeconds) {
         return tx.run(h -> {
             SegmentDao d = Daos.attach(h, SegmentDao.class);
-            SegmentDao.SegmentRow s = d.claimStale(refreshSeconds).orElse(null);
+            SegmentDao.SegmentRow s = d.claimStale(refreshSeconds, SegmentQueue.FIRST_COMPUTE_DELAY.toMillis() / 1000.0).orElse(null);
             if (s == null) return java.util.Optional.<Change>empty();
             Change c = compute(h, s, null);
             d.computed(s.companyId(), s.id(), s.version());
