@@ -97,9 +97,8 @@ public final class ChangedProfiles implements JdbiConfig<ChangedProfiles> {
     }
 
     private static Collection<String> nonNull(Collection<String> ids) {
-        if (!ids.contains(null)) return ids;
-        List<String> out = new ArrayList<>(ids);
-        out.removeIf(java.util.Objects::isNull);
+        List<String> out = new ArrayList<>(ids.size());
+        for (String id : ids) if (id != null) out.add(id); // (List.of(…).contains(null) throws)
         return out;
     }
 

@@ -72,14 +72,26 @@ public interface SegmentDao extends SqlObject {
      * or a relative-time one not computed for {@code refreshSeconds}. Locked
      * (SKIP LOCKED) for the caller's transaction.
      */
-    @SqlQuery("SELECT " + COLUMNS + " FROM segments WHERE ((computed_version < version "
+    @SqlQuery("SELECT " + COLUMNS + " FROM segments WHERE company_id = :companyId AND ((computed_version < version "
             + "AND (computed_version > 0 OR created_at < now() - make_interval(secs => :firstDelaySeconds))) "
             + "OR (relative AND computed_version > 0 "
             + "AND (computed_at IS NULL OR computed_at < now() - make_interval(secs => :refreshSeconds)))) "
             + "ORDER BY computed_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED")
     @RegisterConstructorMapper(SegmentRow.class)
-    Optional<SegmentRow> claimStale(@Bind("refreshSeconds") double refreshSeconds,
+    Optional<SegmentRow> claimStale(@Bind("companyId") long companyId, @Bind("refreshSeconds") double refreshSeconds,
                                     @Bind("firstDelaySeconds") double firstDelaySeconds);
+
+    /** Companies with a segment to recompute (as {@link #claimStale}); a plain read, no locks (Citus-safe). */
+    @SqlQuery("SELECT DISTINCT company_id FROM segments WHERE (computed_version < version "
+            + "AND (computed_version > 0 OR created_at < now() - make_interval(secs => :firstDelaySeconds))) "
+            + "OR (relative AND computed_version > 0 "
+            + "AND (computed_at IS NULL OR computed_at < now() - make_interval(secs => :refreshSeconds))) LIMIT :limit")
+    List<Long> staleCompanies(@Bind("refreshSeconds") double refreshSeconds,
+                              @Bind("firstDelaySeconds") double firstDelaySeconds, @Bind("limit") int limit);
+
+    /** Companies with queued dirty profiles, longest waiting first; a plain read, no locks (Citus-safe). */
+    @SqlQuery("SELECT company_id FROM segment_dirty_profiles GROUP BY company_id ORDER BY min(queued_at) LIMIT :limit")
+    List<Long> dirtyCompanies(@Bind("limit") int limit);
 
     @SqlUpdate("UPDATE segments SET computed_version = :version, computed_at = now() WHERE company_id = :companyId "
             + "AND id = :id")
@@ -87,12 +99,16 @@ public interface SegmentDao extends SqlObject {
 
     record Dirty(long companyId, String profileId) {}
 
-    /** Takes up to {@code limit} dirty profiles (removed in the caller's transaction; back if it rolls back). */
+    /**
+     * Takes up to {@code limit} of this company's dirty profiles (removed in the caller's transaction; back
+     * if it rolls back). Per company: on Citus {@code FOR UPDATE SKIP LOCKED} only runs on one shard.
+     */
     @SqlQuery("DELETE FROM segment_dirty_profiles d USING (SELECT company_id, profile_id FROM segment_dirty_profiles "
-            + "ORDER BY queued_at LIMIT :limit FOR UPDATE SKIP LOCKED) t WHERE d.company_id = t.company_id "
+            + "WHERE company_id = :companyId ORDER BY queued_at LIMIT :limit FOR UPDATE SKIP LOCKED) t "
+            + "WHERE d.company_id = :companyId AND d.company_id = t.company_id "
             + "AND d.profile_id = t.profile_id RETURNING d.company_id, d.profile_id")
     @RegisterConstructorMapper(Dirty.class)
-    List<Dirty> takeDirty(@Bind("limit") int limit);
+    List<Dirty> takeDirty(@Bind("companyId") long companyId, @Bind("limit") int limit);
 
     /** Live ids for asked ids (a tombstone → its survivor), and every id (live + tombstones) of those people. */
     @SqlQuery("SELECT DISTINCT COALESCE(merged_into, id) FROM profiles WHERE company_id = :companyId AND id = ANY(:ids)")

@@ -123,31 +123,48 @@ public class SegmentService {
 
     /** Recomputes one stale segment (definition changed, or relative-time and due); empty when none. */
     public java.util.Optional<Change> recomputeOneStale(double refreshSeconds) {
-        return tx.run(h -> {
-            SegmentDao d = Daos.attach(h, SegmentDao.class);
-            SegmentDao.SegmentRow s = d.claimStale(refreshSeconds, SegmentQueue.FIRST_COMPUTE_DELAY.toMillis() / 1000.0).orElse(null);
-            if (s == null) return java.util.Optional.<Change>empty();
-            Change c = compute(h, s, null);
-            d.computed(s.companyId(), s.id(), s.version());
-            return java.util.Optional.of(c);
-        });
+        double delay = SegmentQueue.FIRST_COMPUTE_DELAY.toMillis() / 1000.0;
+        // companies with work first (a plain read), then a locking claim per company: on Citus
+        // FOR UPDATE SKIP LOCKED only runs within one shard (docs/scale.md)
+        List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, SegmentDao.class)
+                .staleCompanies(refreshSeconds, delay, COMPANIES_PER_PASS));
+        for (long companyId : companies) {
+            java.util.Optional<Change> done = tx.run(h -> {
+                SegmentDao d = Daos.attach(h, SegmentDao.class);
+                SegmentDao.SegmentRow s = d.claimStale(companyId, refreshSeconds, delay).orElse(null);
+                if (s == null) return java.util.Optional.<Change>empty();
+                Change c = compute(h, s, null);
+                d.computed(s.companyId(), s.id(), s.version());
+                return java.util.Optional.of(c);
+            });
+            if (done.isPresent()) return done;
+        }
+        return java.util.Optional.empty();
     }
 
-    /** Re-evaluates up to {@code limit} queued profiles against every computed segment of their company. */
+    static final int COMPANIES_PER_PASS = 64;
+
+    /**
+     * Re-evaluates queued profiles against every computed segment of their company: up to {@code limit}
+     * per company, one transaction per company. Returns how many were taken.
+     */
     public int drainDirty(int limit) {
-        return tx.run(h -> {
-            SegmentDao d = Daos.attach(h, SegmentDao.class);
-            List<SegmentDao.Dirty> dirty = d.takeDirty(limit);
-            Map<Long, List<String>> byCompany = new HashMap<>();
-            for (SegmentDao.Dirty x : dirty) byCompany.computeIfAbsent(x.companyId(), k -> new ArrayList<>()).add(x.profileId());
-            byCompany.forEach((companyId, ids) -> {
+        List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, SegmentDao.class)
+                .dirtyCompanies(COMPANIES_PER_PASS));
+        int taken = 0;
+        for (long companyId : companies) {
+            taken += tx.run(h -> {
+                SegmentDao d = Daos.attach(h, SegmentDao.class);
+                List<String> ids = d.takeDirty(companyId, limit).stream().map(SegmentDao.Dirty::profileId).toList();
+                if (ids.isEmpty()) return 0;
                 for (SegmentDao.SegmentRow s : d.all(companyId)) {
                     // a segment still waiting for its full recompute is left to it
                     if (s.computedVersion() == s.version()) compute(h, s, ids);
                 }
+                return ids.size();
             });
-            return dirty.size();
-        });
+        }
+        return taken;
     }
 
     /** Brings one segment's memberships in line with its definition, for everyone or for {@code scope} only. */
