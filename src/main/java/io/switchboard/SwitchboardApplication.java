@@ -116,6 +116,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jdbi.installPlugin(new SqlObjectPlugin());
         jdbi.installPlugin(new PostgresPlugin());
         jdbi.installPlugin(new Jackson2Plugin());
+        jdbi.getConfig(io.switchboard.core.ChangedProfiles.class); // one sink holder for every handle (AudiencesModule)
         jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
         // SQL is used as written: Jdbi's default template engine parses every statement's text with ANTLR
         // for <attributes> (~10 % of the committers' CPU on the event path, docs/performance.md); the two

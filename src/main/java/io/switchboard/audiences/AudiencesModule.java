@@ -1,12 +1,14 @@
 package io.switchboard.audiences;
 
 import io.dropwizard.core.setup.Environment;
+import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.Tx;
 import io.switchboard.core.audiences.AudienceProfileListener;
 import io.switchboard.core.audiences.BulkJobService;
 import io.switchboard.core.audiences.Job;
 import io.switchboard.core.audiences.JobWorker;
 import io.switchboard.core.audiences.ListService;
+import io.switchboard.core.audiences.SegmentQueue;
 import io.switchboard.core.audiences.SegmentService;
 import io.switchboard.core.audiences.SegmentWorker;
 import io.switchboard.core.audiences.SubscriptionService;
@@ -38,7 +40,9 @@ public final class AudiencesModule {
 
     public static AudiencesModule register(Environment env, Tx tx, IdentityService identity, IngestService ingest) {
         MetricService metrics = new MetricService(tx.jdbi());
-        ListService lists = new ListService(tx);
+        SegmentQueue segmentQueue = new SegmentQueue();
+        tx.jdbi().getConfig(ChangedProfiles.class).sink(segmentQueue); // the core's writes queue profiles
+        ListService lists = new ListService(tx, segmentQueue);
         SubscriptionService consent = new SubscriptionService(tx, ingest);
         identity.addListener(new AudienceProfileListener());
         env.jersey().register(new KlaviyoMetricsResource.Metrics(metrics));
@@ -54,7 +58,7 @@ public final class AudiencesModule {
         env.jersey().register(new KlaviyoBulkJobsResource.ProfileImport(jobs, lists));
         env.jersey().register(new KlaviyoBulkJobsResource.EventCreate(jobs));
         env.lifecycle().manage(new JobWorker(jobs, 500));
-        SegmentService segments = new SegmentService(tx, KlaviyoSegmentsResource::parseStored);
+        SegmentService segments = new SegmentService(tx, KlaviyoSegmentsResource::parseStored, segmentQueue);
         env.jersey().register(new KlaviyoSegmentsResource.Segments(segments, identity));
         env.jersey().register(new KlaviyoSegmentsResource.ProfileSegments(segments, identity));
         env.lifecycle().manage(new SegmentWorker(segments, 1000, 300));

@@ -1,25 +1,18 @@
 package io.switchboard.cli;
 
-import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.jasminb.jsonapi.JSONAPIDocument;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.db.DataSourceFactory;
-import io.dropwizard.db.ManagedDataSource;
-import io.switchboard.SwitchboardApplication;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.api.admin.CompanyDto;
 import io.switchboard.api.admin.KeyDto;
 import io.switchboard.core.tenancy.TenancyService;
-import io.switchboard.db.EmbeddedDatabase;
-import io.switchboard.db.Migrations;
 import io.switchboard.jsonapi.JsonApi;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * {@code java -jar switchboard.jar company create --name Acme config.yml}: the operator's twin of
@@ -42,17 +35,8 @@ public class CompanyCommand extends ConfiguredCommand<SwitchboardConfiguration> 
     @Override
     protected void run(Bootstrap<SwitchboardConfiguration> bootstrap, Namespace ns, SwitchboardConfiguration config)
             throws Exception {
-        DataSourceFactory dsf = SwitchboardApplication.database(config);
-        MetricRegistry metrics = new MetricRegistry();
-        try {
-            if (config.isMigrateOnStartup()) {
-                Migrations.migrate(dsf, metrics);
-            }
-            ManagedDataSource ds = dsf.build(metrics, "cli");
-            ds.start();
-            try {
-                ObjectMapper mapper = bootstrap.getObjectMapper();
-                Jdbi jdbi = SwitchboardApplication.newJdbi(Jdbi.create(ds), mapper);
+        ObjectMapper mapper = bootstrap.getObjectMapper();
+        CliDatabase.with(config, mapper, jdbi -> {
                 TenancyService.CreatedCompany created = new TenancyService(jdbi).createCompany(ns.getString("name"));
                 JSONAPIDocument<CompanyDto> doc = new JSONAPIDocument<>(CompanyDto.of(created.company()));
                 Map<String, Object> meta = new LinkedHashMap<>();
@@ -65,11 +49,6 @@ public class CompanyCommand extends ConfiguredCommand<SwitchboardConfiguration> 
                 doc.setMeta(meta);
                 byte[] json = JsonApi.newConverter(mapper, CompanyDto.class, KeyDto.class).writeDocument(doc);
                 System.out.println(new String(json, java.nio.charset.StandardCharsets.UTF_8));
-            } finally {
-                ds.stop();
-            }
-        } finally {
-            EmbeddedDatabase.stop();
-        }
+        });
     }
 }

@@ -1,27 +1,20 @@
 package io.switchboard.cli;
 
-import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.jasminb.jsonapi.JSONAPIDocument;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.db.DataSourceFactory;
-import io.dropwizard.db.ManagedDataSource;
-import io.switchboard.SwitchboardApplication;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.api.admin.CompanyDto;
 import io.switchboard.api.admin.KeyDto;
 import io.switchboard.core.tenancy.Company;
 import io.switchboard.core.tenancy.TenancyService;
-import io.switchboard.db.EmbeddedDatabase;
-import io.switchboard.db.Migrations;
 import io.switchboard.errors.ApiException;
 import io.switchboard.jsonapi.JsonApi;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * The break-glass path for a company's keys, run on the server host against its database (the bootstrap
@@ -49,17 +42,8 @@ public class KeyCommand extends ConfiguredCommand<SwitchboardConfiguration> {
     @Override
     protected void run(Bootstrap<SwitchboardConfiguration> bootstrap, Namespace ns, SwitchboardConfiguration config)
             throws Exception {
-        DataSourceFactory dsf = SwitchboardApplication.database(config);
-        MetricRegistry metrics = new MetricRegistry();
-        try {
-            if (config.isMigrateOnStartup()) {
-                Migrations.migrate(dsf, metrics);
-            }
-            ManagedDataSource ds = dsf.build(metrics, "cli");
-            ds.start();
-            try {
-                ObjectMapper mapper = bootstrap.getObjectMapper();
-                Jdbi jdbi = SwitchboardApplication.newJdbi(Jdbi.create(ds), mapper);
+        ObjectMapper mapper = bootstrap.getObjectMapper();
+        CliDatabase.with(config, mapper, jdbi -> {
                 TenancyService tenancy = new TenancyService(jdbi);
                 String publicId = ns.getString("company");
                 Company c = tenancy.companyByPublicId(publicId)
@@ -81,11 +65,6 @@ public class KeyCommand extends ConfiguredCommand<SwitchboardConfiguration> {
                     json = converter.writeDocumentCollection(new JSONAPIDocument<>(keys));
                 }
                 System.out.println(new String(json, StandardCharsets.UTF_8));
-            } finally {
-                ds.stop();
-            }
-        } finally {
-            EmbeddedDatabase.stop();
-        }
+        });
     }
 }

@@ -12,8 +12,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * Broadcasts (migration 010) and the set-based enqueue of one audience page into {@code sends}. Every
- * statement is scoped by company_id except {@link #claim}, the job queue's one cross-tenant statement (as
- * {@code JobDao.claim} and {@code SendDao.claim}): the claimed row carries its company_id, which scopes the rest.
+ * statement is scoped by company_id except {@link #dueCompanies}, the job queue's one cross-tenant read
+ * (lock-free, as {@code JobDao.dueCompanies}); the claim and everything after it are per company.
  */
 @org.jdbi.v3.sqlobject.config.UseTemplateEngine(org.jdbi.v3.core.statement.DefinedAttributeTemplateEngine.class)
 public interface BroadcastDao {
@@ -51,18 +51,27 @@ public interface BroadcastDao {
     List<Row> list(@Bind("companyId") long companyId, @Bind("campaignId") String campaignId, @Bind("limit") int limit);
 
     /**
-     * The job queue: the broadcast whose time has come (scheduled, send_at passed) or whose enqueuing worker
-     * died (lease expired), oldest first, one per claim.
+     * The job queue, step 1: companies with a broadcast to claim (due, or enqueuing under an expired lease:
+     * its worker died), the longest-waiting first. Read without locks, across companies (the queue's one
+     * cross-tenant statement, as {@code JobDao.dueCompanies}): on Citus {@code FOR UPDATE SKIP LOCKED} only
+     * runs on one shard, so the claim itself is per company (step 2).
      */
+    @SqlQuery("SELECT company_id FROM broadcasts WHERE (state = 'scheduled' AND send_at <= now()) "
+            + "OR (state = 'enqueuing' AND claimed_until < now()) GROUP BY company_id ORDER BY min(send_at) LIMIT :limit")
+    List<Long> dueCompanies(@Bind("limit") int limit);
+
+    /** The job queue, step 2: claims this company's longest-waiting claimable broadcast, one per claim. */
     @SqlQuery("UPDATE broadcasts b SET state = 'enqueuing', claimed_by = :worker, "
             + "claimed_until = now() + make_interval(secs => :leaseSeconds), started_at = COALESCE(b.started_at, now()), "
-            + "updated_at = now() FROM (SELECT company_id, id FROM broadcasts WHERE (state = 'scheduled' AND send_at <= now()) "
-            + "OR (state = 'enqueuing' AND claimed_until < now()) ORDER BY send_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
-            + "WHERE b.company_id = c.company_id AND b.id = c.id RETURNING b.company_id, b.id, b.campaign_id, "
-            + "b.audience_type, b.audience_id, b.state, b.send_at, b.local_send_at, b.cursor, b.enqueued_count, b.pages, "
-            + "b.claimed_by, b.created_at, b.updated_at, b.started_at, b.enqueued_at, b.cancelled_at")
+            + "updated_at = now() FROM (SELECT company_id, id FROM broadcasts WHERE company_id = :companyId "
+            + "AND ((state = 'scheduled' AND send_at <= now()) OR (state = 'enqueuing' AND claimed_until < now())) "
+            + "ORDER BY send_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
+            + "WHERE b.company_id = :companyId AND b.company_id = c.company_id AND b.id = c.id RETURNING b.company_id, b.id, "
+            + "b.campaign_id, b.audience_type, b.audience_id, b.state, b.send_at, b.local_send_at, b.cursor, b.enqueued_count, "
+            + "b.pages, b.claimed_by, b.created_at, b.updated_at, b.started_at, b.enqueued_at, b.cancelled_at")
     @RegisterConstructorMapper(Row.class)
-    Optional<Row> claim(@Bind("worker") String worker, @Bind("leaseSeconds") double leaseSeconds);
+    Optional<Row> claim(@Bind("companyId") long companyId, @Bind("worker") String worker,
+                        @Bind("leaseSeconds") double leaseSeconds);
 
     /** The next page of a list's members after {@code cursor} (keyset by profile id). */
     @SqlQuery("SELECT profile_id FROM list_memberships WHERE company_id = :companyId AND list_id = :audienceId "

@@ -53,7 +53,7 @@ public interface DeliveryDao {
 
     /**
      * The shared consent store ({@code subscriptions}) says the profile left the channel's marketing consent,
-     * or (email) the profile is suppressed ({@code suppressions}, migration 008).
+     * or (email) the profile is suppressed ({@code suppressions}, migration 009).
      */
     @SqlQuery("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE company_id = :companyId AND profile_id = :profileId "
             + "AND channel = :channel AND purpose = 'marketing' AND state = 'unsubscribed') "

@@ -9,7 +9,7 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Audience jobs (migration 008): bulk imports, bulk event creation, suppression jobs. */
+/** Audience jobs (migration 009): bulk imports, bulk event creation, suppression jobs. */
 public interface JobDao extends SqlObject {
 
     record JobRow(long companyId, String id, String kind, String status, String payload, String[] listIds,
@@ -42,19 +42,28 @@ public interface JobDao extends SqlObject {
                       @Bind("after") String afterId, @Bind("limit") int limit);
 
     /**
-     * The queue: claims the oldest job that is queued, or processing under an expired lease (its worker
-     * died), for {@code leaseSeconds}. Deliberately across companies (the one cross-tenant statement of
-     * the module): jobs run oldest first whoever owns them, one job per claim so no tenant hogs a worker.
+     * The queue, step 1: companies that have a job to claim (queued, or processing under an expired lease —
+     * its worker died), oldest waiting first. A plain read across companies (no locks): on Citus
+     * {@code FOR UPDATE SKIP LOCKED} only runs on one shard, so the claim itself is per company (step 2).
+     */
+    @SqlQuery("SELECT company_id FROM audience_jobs WHERE status = 'queued' OR (status = 'processing' "
+            + "AND claimed_until < now()) GROUP BY company_id ORDER BY min(created_at) LIMIT :limit")
+    List<Long> pendingCompanies(@Bind("limit") int limit);
+
+    /**
+     * The queue, step 2: claims this company's oldest claimable job for {@code leaseSeconds}; one job per
+     * claim so no tenant hogs a worker.
      */
     @SqlQuery("UPDATE audience_jobs j SET status = 'processing', claimed_by = :worker, "
             + "claimed_until = now() + make_interval(secs => :leaseSeconds), started_at = COALESCE(j.started_at, now()) "
-            + "FROM (SELECT company_id, id FROM audience_jobs WHERE (status = 'queued' OR (status = 'processing' "
-            + "AND claimed_until < now())) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
-            + "WHERE j.company_id = c.company_id AND j.id = c.id RETURNING j.company_id, j.id, j.kind, j.status, "
+            + "FROM (SELECT company_id, id FROM audience_jobs WHERE company_id = :companyId AND (status = 'queued' "
+            + "OR (status = 'processing' AND claimed_until < now())) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
+            + "WHERE j.company_id = :companyId AND j.company_id = c.company_id AND j.id = c.id RETURNING j.company_id, j.id, j.kind, j.status, "
             + "j.payload::text AS payload, j.list_ids, j.total_count, j.cursor, j.completed_count, j.failed_count, "
             + "j.skipped_count, j.profile_ids, j.errors::text AS errors, j.created_at, j.started_at, j.completed_at")
     @RegisterConstructorMapper(JobRow.class)
-    Optional<JobRow> claim(@Bind("worker") String worker, @Bind("leaseSeconds") double leaseSeconds);
+    Optional<JobRow> claim(@Bind("companyId") long companyId, @Bind("worker") String worker,
+                           @Bind("leaseSeconds") double leaseSeconds);
 
     /**
      * Records one chunk's outcome and extends the lease, only while this worker holds the job (a worker

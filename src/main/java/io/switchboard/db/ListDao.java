@@ -11,7 +11,7 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
- * Static lists and their members (tables of migration 003, extended by 008). Memberships name live
+ * Static lists and their members (tables of migration 003, extended by 009). Memberships name live
  * profiles; merges move them (ProfileDataListener), deletions erase them.
  */
 @org.jdbi.v3.sqlobject.config.UseTemplateEngine(org.jdbi.v3.core.statement.DefinedAttributeTemplateEngine.class)

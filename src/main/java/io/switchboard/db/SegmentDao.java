@@ -9,7 +9,7 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Segments, their memberships and the dirty-profiles queue (migration 008). */
+/** Segments, their memberships and the dirty-profiles queue (migration 009). */
 public interface SegmentDao extends SqlObject {
 
     record SegmentRow(long companyId, String id, String name, String definition, boolean isStarred, boolean relative,
@@ -68,14 +68,30 @@ public interface SegmentDao extends SqlObject {
 
     /**
      * The worker's queue of whole recomputes (across companies, like every background queue): a segment
-     * whose definition changed, or a relative-time one not computed for {@code refreshSeconds}. Locked
+     * whose definition changed (a new one only {@code firstDelaySeconds} after its creation: SegmentQueue),
+     * or a relative-time one not computed for {@code refreshSeconds}. Locked
      * (SKIP LOCKED) for the caller's transaction.
      */
-    @SqlQuery("SELECT " + COLUMNS + " FROM segments WHERE computed_version < version OR (relative AND "
-            + "(computed_at IS NULL OR computed_at < now() - make_interval(secs => :refreshSeconds))) "
+    @SqlQuery("SELECT " + COLUMNS + " FROM segments WHERE company_id = :companyId AND ((computed_version < version "
+            + "AND (computed_version > 0 OR created_at < now() - make_interval(secs => :firstDelaySeconds))) "
+            + "OR (relative AND computed_version > 0 "
+            + "AND (computed_at IS NULL OR computed_at < now() - make_interval(secs => :refreshSeconds)))) "
             + "ORDER BY computed_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED")
     @RegisterConstructorMapper(SegmentRow.class)
-    Optional<SegmentRow> claimStale(@Bind("refreshSeconds") double refreshSeconds);
+    Optional<SegmentRow> claimStale(@Bind("companyId") long companyId, @Bind("refreshSeconds") double refreshSeconds,
+                                    @Bind("firstDelaySeconds") double firstDelaySeconds);
+
+    /** Companies with a segment to recompute (as {@link #claimStale}); a plain read, no locks (Citus-safe). */
+    @SqlQuery("SELECT DISTINCT company_id FROM segments WHERE (computed_version < version "
+            + "AND (computed_version > 0 OR created_at < now() - make_interval(secs => :firstDelaySeconds))) "
+            + "OR (relative AND computed_version > 0 "
+            + "AND (computed_at IS NULL OR computed_at < now() - make_interval(secs => :refreshSeconds))) LIMIT :limit")
+    List<Long> staleCompanies(@Bind("refreshSeconds") double refreshSeconds,
+                              @Bind("firstDelaySeconds") double firstDelaySeconds, @Bind("limit") int limit);
+
+    /** Companies with queued dirty profiles, longest waiting first; a plain read, no locks (Citus-safe). */
+    @SqlQuery("SELECT company_id FROM segment_dirty_profiles GROUP BY company_id ORDER BY min(queued_at) LIMIT :limit")
+    List<Long> dirtyCompanies(@Bind("limit") int limit);
 
     @SqlUpdate("UPDATE segments SET computed_version = :version, computed_at = now() WHERE company_id = :companyId "
             + "AND id = :id")
@@ -83,12 +99,16 @@ public interface SegmentDao extends SqlObject {
 
     record Dirty(long companyId, String profileId) {}
 
-    /** Takes up to {@code limit} dirty profiles (removed in the caller's transaction; back if it rolls back). */
+    /**
+     * Takes up to {@code limit} of this company's dirty profiles (removed in the caller's transaction; back
+     * if it rolls back). Per company: on Citus {@code FOR UPDATE SKIP LOCKED} only runs on one shard.
+     */
     @SqlQuery("DELETE FROM segment_dirty_profiles d USING (SELECT company_id, profile_id FROM segment_dirty_profiles "
-            + "ORDER BY queued_at LIMIT :limit FOR UPDATE SKIP LOCKED) t WHERE d.company_id = t.company_id "
+            + "WHERE company_id = :companyId ORDER BY queued_at LIMIT :limit FOR UPDATE SKIP LOCKED) t "
+            + "WHERE d.company_id = :companyId AND d.company_id = t.company_id "
             + "AND d.profile_id = t.profile_id RETURNING d.company_id, d.profile_id")
     @RegisterConstructorMapper(Dirty.class)
-    List<Dirty> takeDirty(@Bind("limit") int limit);
+    List<Dirty> takeDirty(@Bind("companyId") long companyId, @Bind("limit") int limit);
 
     /** Live ids for asked ids (a tombstone → its survivor), and every id (live + tombstones) of those people. */
     @SqlQuery("SELECT DISTINCT COALESCE(merged_into, id) FROM profiles WHERE company_id = :companyId AND id = ANY(:ids)")
@@ -107,8 +127,4 @@ public interface SegmentDao extends SqlObject {
 
     @SqlUpdate("DELETE FROM segment_dirty_profiles WHERE company_id = :companyId AND profile_id = ANY(:profiles)")
     void deleteDirty(@Bind("companyId") long companyId, @Bind("profiles") String[] profiles);
-
-    @SqlUpdate("INSERT INTO segment_dirty_profiles (company_id, profile_id) VALUES (:companyId, :profileId) "
-            + "ON CONFLICT DO NOTHING")
-    void markDirty(@Bind("companyId") long companyId, @Bind("profileId") String profileId);
 }

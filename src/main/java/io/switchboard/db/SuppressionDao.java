@@ -8,7 +8,7 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Email suppressions (migration 008). */
+/** Email suppressions (migration 009). */
 public interface SuppressionDao extends SqlObject {
 
     record SuppressionRow(String profileId, String channel, String reason, Instant createdAt) {}

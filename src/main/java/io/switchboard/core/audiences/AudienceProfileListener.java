@@ -1,5 +1,6 @@
 package io.switchboard.core.audiences;
 
+import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.identity.ProfileLifecycleListener;
 import io.switchboard.db.Daos;
 import io.switchboard.db.SegmentDao;
@@ -22,7 +23,7 @@ public class AudienceProfileListener implements ProfileLifecycleListener {
         g.copyMemberships(companyId, loserId, survivorId);
         g.deleteMemberships(companyId, new String[] {loserId});
         g.deleteDirty(companyId, new String[] {loserId});
-        g.markDirty(companyId, survivorId); // the merged person is re-evaluated
+        ChangedProfiles.add(h, companyId, survivorId); // the merged person is re-evaluated
     }
 
     @Override

@@ -108,7 +108,14 @@ public class BulkJobService {
      * A worker that loses its lease (another took the job over) stops at its next chunk.
      */
     public boolean workOne() {
-        JobDao.JobRow job = tx.run(h -> Daos.attach(h, JobDao.class).claim(workerId, LEASE_SECONDS)).orElse(null);
+        // companies with work first (no locks), then one claim per company until one succeeds (Citus-safe)
+        List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, JobDao.class).pendingCompanies(16));
+        JobDao.JobRow claimed = null;
+        for (long c : companies) {
+            claimed = tx.run(h -> Daos.attach(h, JobDao.class).claim(c, workerId, LEASE_SECONDS)).orElse(null);
+            if (claimed != null) break;
+        }
+        final JobDao.JobRow job = claimed;
         if (job == null) return false;
         Job.Kind kind = Job.Kind.ofType(job.kind());
         ItemDecoder decoder = decoders.get(kind);

@@ -1,5 +1,6 @@
 package io.switchboard.core.audiences;
 
+import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.Tx;
 import io.switchboard.db.Daos;
 import io.switchboard.core.identity.Normalizer;
@@ -28,9 +29,12 @@ public class ListService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Tx tx;
+    private final SegmentQueue segmentQueue;
 
-    public ListService(Tx tx) {
+    /** {@code segmentQueue}: a deleted list's members are queued for segment re-evaluation. */
+    public ListService(Tx tx, SegmentQueue segmentQueue) {
         this.tx = tx;
+        this.segmentQueue = segmentQueue;
     }
 
     public enum Sort {
@@ -82,6 +86,7 @@ public class ListService {
     /** Deletes the list and its memberships (the foreign key cascades). */
     public void delete(long companyId, String listId) {
         tx.use(h -> {
+            segmentQueue.queueListMembers(h, companyId, listId); // before the cascade takes the rows
             if (Daos.attach(h, ListDao.class).delete(companyId, listId) == 0) throw missing(listId);
         });
     }
@@ -119,6 +124,7 @@ public class ListService {
             String[] live = live(d, companyId, profileIds);
             int n = d.add(companyId, listId, live, Instant.now());
             if (n > 0) d.update(companyId, listId, null, null, Instant.now());
+            ChangedProfiles.add(h, companyId, java.util.Arrays.asList(live));
             return n;
         });
     }
@@ -130,6 +136,7 @@ public class ListService {
             String[] live = live(d, companyId, profileIds);
             int n = d.remove(companyId, listId, live);
             if (n > 0) d.update(companyId, listId, null, null, Instant.now());
+            ChangedProfiles.add(h, companyId, java.util.Arrays.asList(live));
             return n;
         });
     }

@@ -20,8 +20,9 @@ import org.jdbi.v3.core.statement.Query;
 /**
  * Dynamic segments: CRUD, and membership kept by set-based SQL ({@link SegmentSql}). Writes never compute:
  * a definition change bumps the segment's version and the worker ({@link SegmentWorker}) recomputes it
- * from scratch; profile, event, consent and list writes queue the profile (database triggers) and the
- * worker re-evaluates just those profiles every second. Entering and leaving are recorded as profile
+ * from scratch; profile, event, consent and list writes queue the profile (the core's write paths, through
+ * core.ChangedProfiles and {@link SegmentQueue}, in their own transaction) and the worker re-evaluates just
+ * those profiles every second. Entering and leaving are recorded as profile
  * events ("Entered Segment" / "Left Segment", source {@code segments}).
  */
 public class SegmentService {
@@ -31,11 +32,16 @@ public class SegmentService {
 
     private final Tx tx;
     private final Function<String, SegmentDefinition> parser;
+    private final SegmentQueue queue;
 
-    /** {@code parser}: the dialect's reader of a stored definition (validated when it was written). */
-    public SegmentService(Tx tx, Function<String, SegmentDefinition> parser) {
+    /**
+     * {@code parser}: the dialect's reader of a stored definition (validated when it was written);
+     * {@code queue}: the dirty-profiles queue's writer, told when a company gains or loses a segment.
+     */
+    public SegmentService(Tx tx, Function<String, SegmentDefinition> parser, SegmentQueue queue) {
         this.tx = tx;
         this.parser = parser;
+        this.queue = queue;
     }
 
     public Segment create(long companyId, String name, String definitionText, SegmentDefinition def, boolean starred) {
@@ -44,6 +50,7 @@ public class SegmentService {
             String id = ListService.newId();
             Daos.attach(h, SegmentDao.class).insert(companyId, id, name, definitionText, starred, def.relative(),
                     Instant.now());
+            h.afterCommit(() -> queue.segmentsChanged(companyId));
             return of(Daos.attach(h, SegmentDao.class).find(companyId, id).orElseThrow(), null);
         });
     }
@@ -72,6 +79,7 @@ public class SegmentService {
     public void delete(long companyId, String id) {
         tx.use(h -> {
             if (Daos.attach(h, SegmentDao.class).delete(companyId, id) == 0) throw missing(id);
+            h.afterCommit(() -> queue.segmentsChanged(companyId));
         });
     }
 
@@ -115,31 +123,48 @@ public class SegmentService {
 
     /** Recomputes one stale segment (definition changed, or relative-time and due); empty when none. */
     public java.util.Optional<Change> recomputeOneStale(double refreshSeconds) {
-        return tx.run(h -> {
-            SegmentDao d = Daos.attach(h, SegmentDao.class);
-            SegmentDao.SegmentRow s = d.claimStale(refreshSeconds).orElse(null);
-            if (s == null) return java.util.Optional.<Change>empty();
-            Change c = compute(h, s, null);
-            d.computed(s.companyId(), s.id(), s.version());
-            return java.util.Optional.of(c);
-        });
+        double delay = SegmentQueue.FIRST_COMPUTE_DELAY.toMillis() / 1000.0;
+        // companies with work first (a plain read), then a locking claim per company: on Citus
+        // FOR UPDATE SKIP LOCKED only runs within one shard (docs/scale.md)
+        List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, SegmentDao.class)
+                .staleCompanies(refreshSeconds, delay, COMPANIES_PER_PASS));
+        for (long companyId : companies) {
+            java.util.Optional<Change> done = tx.run(h -> {
+                SegmentDao d = Daos.attach(h, SegmentDao.class);
+                SegmentDao.SegmentRow s = d.claimStale(companyId, refreshSeconds, delay).orElse(null);
+                if (s == null) return java.util.Optional.<Change>empty();
+                Change c = compute(h, s, null);
+                d.computed(s.companyId(), s.id(), s.version());
+                return java.util.Optional.of(c);
+            });
+            if (done.isPresent()) return done;
+        }
+        return java.util.Optional.empty();
     }
 
-    /** Re-evaluates up to {@code limit} queued profiles against every computed segment of their company. */
+    static final int COMPANIES_PER_PASS = 64;
+
+    /**
+     * Re-evaluates queued profiles against every computed segment of their company: up to {@code limit}
+     * per company, one transaction per company. Returns how many were taken.
+     */
     public int drainDirty(int limit) {
-        return tx.run(h -> {
-            SegmentDao d = Daos.attach(h, SegmentDao.class);
-            List<SegmentDao.Dirty> dirty = d.takeDirty(limit);
-            Map<Long, List<String>> byCompany = new HashMap<>();
-            for (SegmentDao.Dirty x : dirty) byCompany.computeIfAbsent(x.companyId(), k -> new ArrayList<>()).add(x.profileId());
-            byCompany.forEach((companyId, ids) -> {
+        List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, SegmentDao.class)
+                .dirtyCompanies(COMPANIES_PER_PASS));
+        int taken = 0;
+        for (long companyId : companies) {
+            taken += tx.run(h -> {
+                SegmentDao d = Daos.attach(h, SegmentDao.class);
+                List<String> ids = d.takeDirty(companyId, limit).stream().map(SegmentDao.Dirty::profileId).toList();
+                if (ids.isEmpty()) return 0;
                 for (SegmentDao.SegmentRow s : d.all(companyId)) {
                     // a segment still waiting for its full recompute is left to it
                     if (s.computedVersion() == s.version()) compute(h, s, ids);
                 }
+                return ids.size();
             });
-            return dirty.size();
-        });
+        }
+        return taken;
     }
 
     /** Brings one segment's memberships in line with its definition, for everyone or for {@code scope} only. */

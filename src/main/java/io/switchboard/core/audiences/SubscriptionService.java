@@ -1,6 +1,7 @@
 package io.switchboard.core.audiences;
 
 import com.github.f4b6a3.ulid.UlidCreator;
+import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.Tx;
 import io.switchboard.core.events.IngestOp;
 import io.switchboard.core.events.IngestService;
@@ -83,6 +84,7 @@ public class SubscriptionService {
             String[] ids = profiles.stream().sorted().toArray(String[]::new);
             Instant now = Instant.now();
             int changed = suppress ? s.suppress(companyId, ids, "USER_SUPPRESSED", now) : s.unsuppress(companyId, ids);
+            ChangedProfiles.add(h, companyId, java.util.Arrays.asList(ids));
             String id = UlidCreator.getMonotonicUlid().toString();
             Daos.attach(h, JobDao.class).insert(companyId, id, kind.type(), "complete", "[]",
                     listId == null ? new String[0] : new String[] {listId}, ids.length, ids.length, changed,

@@ -36,6 +36,7 @@ public class BroadcastService {
     /** The earliest time zone's offset: a local-time broadcast's audience is read when the first zone gets there. */
     static final ZoneOffset EARLIEST_ZONE = ZoneOffset.ofHours(14);
     static final int LIST_LIMIT = 100;
+    static final int COMPANIES_PER_POLL = 16;
 
     private final Tx tx;
     private final LongFunction<CompanySettings> settings;
@@ -126,7 +127,7 @@ public class BroadcastService {
      * cancelled, taken over, or {@code stop} says so. Returns whether it found one.
      */
     public boolean workOne(BooleanSupplier stop) {
-        BroadcastDao.Row b = tx.run(h -> Daos.attach(h, BroadcastDao.class).claim(workerId, LEASE_SECONDS)).orElse(null);
+        BroadcastDao.Row b = claim();
         if (b == null) return false;
         long cid = b.companyId();
         Campaign c = tx.jdbi().withHandle(h -> Daos.attach(h, CampaignDao.class).find(cid, b.campaignId())).orElse(null);
@@ -156,6 +157,17 @@ public class BroadcastService {
             tx.use(h -> Daos.attach(h, BroadcastDao.class).release(cid, b.id(), workerId));
         }
         return true;
+    }
+
+    /** A due broadcast of the first company that has one (companies read lock-free, then claimed one by one). */
+    private BroadcastDao.Row claim() {
+        List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, BroadcastDao.class).dueCompanies(COMPANIES_PER_POLL));
+        for (long companyId : companies) {
+            BroadcastDao.Row b = tx.run(h -> Daos.attach(h, BroadcastDao.class).claim(companyId, workerId, LEASE_SECONDS))
+                    .orElse(null);
+            if (b != null) return b;
+        }
+        return null;
     }
 
     private Step page(org.jdbi.v3.core.Handle h, BroadcastDao.Row b, Campaign c, String address, String zone) {

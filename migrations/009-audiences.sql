@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
---changeset switchboard:008-lists
+--changeset switchboard:009-lists
 -- Klaviyo lists (static audiences). The table is migration 003's: the lists /client/subscriptions names
 -- are these same rows. Lists created through /api/lists get a Klaviyo-style 6-character id; lists first
 -- named by a subscription keep the id the client sent (name = id until renamed).
@@ -8,7 +8,7 @@ ALTER TABLE lists ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 ALTER TABLE lists ADD COLUMN opt_in_process text CHECK (opt_in_process IN ('single_opt_in', 'double_opt_in'));
 CREATE INDEX lists_created_idx ON lists (company_id, created_at, id);
 
---changeset switchboard:008-suppressions
+--changeset switchboard:009-suppressions
 -- Klaviyo email suppressions (profile-suppression-bulk-create-jobs, bounces): a suppressed profile gets
 -- no email marketing whatever its consent; delivery checks it with the subscriptions store
 -- (DeliveryDao.isMarketingUnsubscribed). Removing the suppression restores what consent says.
@@ -22,7 +22,7 @@ CREATE TABLE suppressions (
     PRIMARY KEY (company_id, profile_id, channel)
 );
 
---changeset switchboard:008-jobs
+--changeset switchboard:009-jobs
 -- Asynchronous audience jobs (Klaviyo bulk import / bulk event create / suppression jobs). A job keeps its
 -- validated input (payload) and its progress (cursor = items done); a worker claims one with
 -- FOR UPDATE SKIP LOCKED and a lease (claimed_until), works it in chunks, each chunk one transaction that
@@ -51,7 +51,7 @@ CREATE TABLE audience_jobs (
 CREATE INDEX audience_jobs_pending_idx ON audience_jobs (created_at) WHERE status IN ('queued', 'processing');
 CREATE INDEX audience_jobs_kind_idx ON audience_jobs (company_id, kind, created_at, id);
 
---changeset switchboard:008-segments splitStatements:false
+--changeset switchboard:009-segments splitStatements:false
 -- Dynamic segments (Klaviyo definition kept as sent; compiled to SQL by core/audiences/SegmentSql).
 -- version moves on every definition change; the segment worker recomputes a segment from scratch while
 -- computed_version < version (and on a schedule when the definition has relative-time conditions), and
@@ -82,59 +82,13 @@ CREATE TABLE segment_memberships (
 );
 CREATE INDEX segment_memberships_profile_idx ON segment_memberships (company_id, profile_id);
 
--- Profiles whose segment memberships may have changed. Filled by statement-level triggers (one INSERT per
--- writing statement, and only for companies that have segments), drained every second by the worker:
--- the work of re-evaluating stays out of the ingestion request. Keys are inserted in order so two writers
--- queueing the same profiles cannot deadlock on them.
+-- Profiles whose segment memberships may have changed. Filled by the core's write paths in their own
+-- transaction (core.ChangedProfiles → core/audiences/SegmentQueue: one multi-row INSERT per transaction,
+-- keys in order, only for companies that have segments) — no triggers: Citus cannot distribute a table
+-- that has them. Drained every second by the worker: re-evaluating stays out of the ingestion request.
 CREATE TABLE segment_dirty_profiles (
     company_id  bigint      NOT NULL,
     profile_id  varchar(26) NOT NULL,
     queued_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (company_id, profile_id)
 );
-
-CREATE FUNCTION segment_dirty_from_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO segment_dirty_profiles (company_id, profile_id)
-    SELECT DISTINCT n.company_id, n.profile_id FROM new_rows n
-    WHERE EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
-    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION segment_dirty_from_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO segment_dirty_profiles (company_id, profile_id)
-    SELECT DISTINCT n.company_id, n.profile_id FROM new_rows n
-    WHERE n.source <> 'segments' AND EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
-    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION segment_dirty_from_profiles() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO segment_dirty_profiles (company_id, profile_id)
-    SELECT DISTINCT n.company_id, COALESCE(n.merged_into, n.id) FROM new_rows n
-    WHERE EXISTS (SELECT 1 FROM segments s WHERE s.company_id = n.company_id)
-    ORDER BY 1, 2 ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER events_segment_dirty AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_events();
-CREATE TRIGGER profiles_segment_dirty_ins AFTER INSERT ON profiles REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_profiles();
-CREATE TRIGGER profiles_segment_dirty_upd AFTER UPDATE ON profiles REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_profiles();
-CREATE TRIGGER subscriptions_segment_dirty_ins AFTER INSERT ON subscriptions REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
-CREATE TRIGGER subscriptions_segment_dirty_upd AFTER UPDATE ON subscriptions REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
-CREATE TRIGGER list_memberships_segment_dirty_ins AFTER INSERT ON list_memberships REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
-CREATE TRIGGER list_memberships_segment_dirty_del AFTER DELETE ON list_memberships REFERENCING OLD TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
-CREATE TRIGGER suppressions_segment_dirty_ins AFTER INSERT ON suppressions REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
-CREATE TRIGGER suppressions_segment_dirty_del AFTER DELETE ON suppressions REFERENCING OLD TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_from_rows();
