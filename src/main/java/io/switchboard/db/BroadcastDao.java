@@ -52,12 +52,13 @@ public interface BroadcastDao {
 
     /**
      * The job queue, step 1: companies with a broadcast to claim (due, or enqueuing under an expired lease:
-     * its worker died), the longest-waiting first. Read without locks, across companies (the queue's one
+     * its worker died, or handed back after its turn), the one whose broadcast waited longest first
+     * ({@code updated_at}: a broadcast handed back after a turn goes behind the others). Read without locks, across companies (the queue's one
      * cross-tenant statement, as {@code JobDao.dueCompanies}): on Citus {@code FOR UPDATE SKIP LOCKED} only
      * runs on one shard, so the claim itself is per company (step 2).
      */
     @SqlQuery("SELECT company_id FROM broadcasts WHERE (state = 'scheduled' AND send_at <= now()) "
-            + "OR (state = 'enqueuing' AND claimed_until < now()) GROUP BY company_id ORDER BY min(send_at) LIMIT :limit")
+            + "OR (state = 'enqueuing' AND claimed_until < now()) GROUP BY company_id ORDER BY min(updated_at) LIMIT :limit")
     List<Long> dueCompanies(@Bind("limit") int limit);
 
     /** The job queue, step 2: claims this company's longest-waiting claimable broadcast, one per claim. */
@@ -65,7 +66,7 @@ public interface BroadcastDao {
             + "claimed_until = now() + make_interval(secs => :leaseSeconds), started_at = COALESCE(b.started_at, now()), "
             + "updated_at = now() FROM (SELECT company_id, id FROM broadcasts WHERE company_id = :companyId "
             + "AND ((state = 'scheduled' AND send_at <= now()) OR (state = 'enqueuing' AND claimed_until < now())) "
-            + "ORDER BY send_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
+            + "ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
             + "WHERE b.company_id = :companyId AND b.company_id = c.company_id AND b.id = c.id RETURNING b.company_id, b.id, "
             + "b.campaign_id, b.audience_type, b.audience_id, b.state, b.send_at, b.local_send_at, b.cursor, b.enqueued_count, "
             + "b.pages, b.claimed_by, b.created_at, b.updated_at, b.started_at, b.enqueued_at, b.cancelled_at")
@@ -150,7 +151,7 @@ public interface BroadcastDao {
             + "updated_at = now() WHERE company_id = :companyId AND id = :id AND claimed_by = :worker AND state = 'enqueuing'")
     int finish(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker);
 
-    /** Hands an enqueuing broadcast back (graceful shutdown): another process claims it at once. */
+    /** Hands an enqueuing broadcast back (end of its turn, graceful shutdown): any process claims it again at once. */
     @SqlUpdate("UPDATE broadcasts SET claimed_by = NULL, claimed_until = now() - interval '1 second', updated_at = now() "
             + "WHERE company_id = :companyId AND id = :id AND claimed_by = :worker AND state = 'enqueuing'")
     int release(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("worker") String worker);

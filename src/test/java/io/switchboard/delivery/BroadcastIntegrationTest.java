@@ -215,6 +215,28 @@ class BroadcastIntegrationTest {
     }
 
     @Test
+    void oneCompanysHugeAudienceDoesNotHoldAnotherCompanysBroadcast() {
+        TestCompany big = F.createCompany("BcFairBig");
+        TestCompany small = F.createCompany("BcFairSmall");
+        String campaignBig = emailCampaign(big, 1); // 1 a second: the big one's sends wait in the queue
+        String campaignSmall = emailCampaign(small, null);
+        B.seedList(big, "LF1", "bfb", 6000);   // 120 pages of 50: six turns of 20 pages
+        B.seedList(small, "LF2", "bfs", 5);
+        String bigId = B.toList(big, campaignBig, "LF1", Map.of());
+        String smallId = B.toList(small, campaignSmall, "LF2", Map.of());
+        JsonNode smallDone = B.await(small, campaignSmall, smallId, Duration.ofSeconds(30), x -> x.hasNonNull("enqueued_at"));
+        JsonNode bigNow = B.get(big, campaignBig, bigId);
+        // the small company's broadcast was enqueued while the big one was still being enqueued
+        assertThat(bigNow.at("/progress/enqueued").asLong()).as(bigNow.toString()).isLessThan(6000);
+        assertThat(smallDone.at("/progress/enqueued").asLong()).isEqualTo(5);
+        JsonNode bigDone = B.await(big, campaignBig, bigId, Duration.ofSeconds(60), x -> x.hasNonNull("enqueued_at"));
+        assertThat(bigDone.at("/progress/enqueued").asLong()).isEqualTo(6000);
+        Res cancel = F.post("/admin/companies/" + big.publicId() + "/campaigns/" + campaignBig + "/broadcasts/" + bigId
+                + "/cancel", null, DeliveryKit.admin(big.secretKey()));
+        assertThat(cancel.status()).isEqualTo(200);
+    }
+
+    @Test
     void segmentAudiencesAreBroadcastToo() {
         TestCompany c = F.createCompany("BcSegment");
         long cid = F.companyId(c.publicId());

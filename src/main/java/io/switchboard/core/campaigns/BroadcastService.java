@@ -37,6 +37,11 @@ public class BroadcastService {
     static final ZoneOffset EARLIEST_ZONE = ZoneOffset.ofHours(14);
     static final int LIST_LIMIT = 100;
     static final int COMPANIES_PER_POLL = 16;
+    /**
+     * Pages a claim works before handing the broadcast back, so one company's huge audience does not hold
+     * the job while another company's broadcast waits: the next claim takes the longest-waiting one.
+     */
+    static final int PAGES_PER_TURN = 20;
 
     private final Tx tx;
     private final LongFunction<CompanySettings> settings;
@@ -142,7 +147,7 @@ public class BroadcastService {
         long t0 = System.nanoTime();
         int pages = 0;
         Step s = Step.MORE;
-        while (s == Step.MORE && !stop.getAsBoolean()) {
+        while (s == Step.MORE && !stop.getAsBoolean() && pages < PAGES_PER_TURN) {
             s = tx.run(h -> page(h, b, c, address, zone));
             if (s == Step.MORE) {
                 pages++;
@@ -153,7 +158,7 @@ public class BroadcastService {
             LOG.info("broadcast {}/{}: enqueued ({} pages in this run, {} ms)", cid, b.id(), pages,
                     (System.nanoTime() - t0) / 1_000_000);
         } else if (s == Step.MORE) {
-            // stopping (graceful shutdown): hand the broadcast back at once instead of after the lease
+            // end of its turn, or stopping (graceful shutdown): hand the broadcast back at once, not after the lease
             tx.use(h -> Daos.attach(h, BroadcastDao.class).release(cid, b.id(), workerId));
         }
         return true;
