@@ -83,7 +83,7 @@ echo "   events partitions: $(q "SELECT count(*) || ' (' || string_agg(c.relname
 bad=$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'company_id'
          LEFT JOIN pg_dist_partition p ON p.logicalrelid = c.oid
-         WHERE c.relkind IN ('r','p') AND c.relname NOT IN ('companies', 'api_keys', 'rate_limit_buckets')
+         WHERE c.relkind IN ('r','p') AND c.relname NOT IN ('companies', 'api_keys', 'invitations', 'rate_limit_buckets')
            AND (p.partmethod IS DISTINCT FROM 'h' OR column_to_column_name(p.logicalrelid, p.partkey) <> 'company_id')")
 groups=$(q "SELECT count(DISTINCT colocation_id) FROM citus_tables WHERE citus_table_type = 'distributed'")
 check "tenant tables distributed by company_id ($bad not), in $groups co-location group(s)" $([ "$bad" -eq 0 ] && [ "$groups" -eq 1 ]; echo $?)

@@ -31,7 +31,7 @@ import io.switchboard.resources.klaviyo.KlaviyoClientProfilesResource;
 import io.switchboard.resources.klaviyo.KlaviyoProfileJobsResource;
 import io.switchboard.resources.klaviyo.KlaviyoProfilesResource;
 import io.switchboard.resources.klaviyo.KlaviyoRevisionFilter;
-import io.switchboard.core.tenancy.SettingsCache;
+import io.switchboard.core.tenancy.CompanySettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.db.EmbeddedDatabase;
 import io.switchboard.db.Migrations;
@@ -69,8 +69,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Composition root. Wiring is by hand and in one direction: DAOs (through Jdbi) → core services →
- * dialect resources.
+ * Composition root, the only one: wiring is by hand and in one direction, DAOs (through Jdbi) → core
+ * services → dialect resources. Every Jersey component, managed object and health check is registered
+ * here; the modules ({@code Operations}, {@code Edge}, {@code PortalModule}, {@code DeliveryModule}) only
+ * construct and return them ({@code architecture/LayerDependenciesTest.onlyTheCompositionRootRegisters}).
  */
 public class SwitchboardApplication extends Application<SwitchboardConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardApplication.class);
@@ -165,8 +167,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // core services
         TenancyService tenancy = new TenancyService(jdbi, config.getRateLimits()); // + rate-limit ceilings
         Authenticators authenticators = new Authenticators(tenancy, config.getAdminToken(), Duration.ofSeconds(1));
-        SettingsCache settings = new SettingsCache(tenancy, Duration.ofSeconds(5));
-        tenancy.onSettingsChanged(settings::invalidate);
+        // input limits, CORS, rate limits, database-outage handling (docs/operations.md); registered below
+        Operations ops = Operations.build(dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
+        // the one settings cache (1 s, outage-aware), for the HTTP filters and the core use cases alike
+        CompanySettingsCache settings = ops.companySettings();
         Tx tx = new Tx(jdbi);
         // concurrent write requests share one transaction and one commit (see core/GroupCommit)
         GroupCommit groupCommit = new GroupCommit(jdbi, tx, config.getGroupCommit().options(), env.metrics())
@@ -209,20 +213,32 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new KlaviyoRevisionFilter.Feature());
         env.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         // input limits, CORS, rate limits, database-outage handling (docs/operations.md)
-        Operations ops = Operations.install(env, dsf, dataSource, config.getRateLimits(), tenancy, authenticators);
-        io.switchboard.http.AsyncRequestLog.install(env, config.getAccessLog());
+        ops.managed().forEach(env.lifecycle()::manage);
+        env.lifecycle().addEventListener(ops.lifecycleListener());
+        ops.jerseyComponents().forEach(env.jersey()::register);
+        io.switchboard.http.AsyncRequestLog requestLog = io.switchboard.http.AsyncRequestLog.build(env.metrics(),
+                config.getAccessLog());
+        if (requestLog != null) {
+            env.lifecycle().manage(requestLog);
+            env.lifecycle().addEventListener(requestLog.installer());
+        }
         // admin port auth, credential-free logs, request bodies read before a thread is taken, JSON errors
-        io.switchboard.http.Edge.install(env, config.getHttpEdge(), config.getAdminToken());
+        io.switchboard.http.Edge edge = io.switchboard.http.Edge.install(env, config.getHttpEdge(), config.getAdminToken());
+        env.healthChecks().register("http", edge.saturationHealthCheck());
+        env.jersey().register(edge.healthResource());
 
         // the portal: people, sessions and pages under /portal (docs/portal.md)
-        portal = io.switchboard.portal.PortalModule.register(env, config.getPortal(), jdbi, tenancy, identity,
+        portal = io.switchboard.portal.PortalModule.build(env.metrics(), config.getPortal(), jdbi, tenancy, identity,
                 eventReads, authenticators::invalidate);
+        portal.jerseyComponents().forEach(env.jersey()::register);
 
         // dialect resources
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators, portal::ownerInvitationUrl));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
         env.jersey().register(new KlaviyoClientProfilesResource(identity));
-        var audiences = io.switchboard.audiences.AudiencesModule.register(env, tx, identity, ingest); // docs/audiences.md
+        var audiences = io.switchboard.audiences.AudiencesModule.build(tx, identity, ingest); // docs/audiences.md
+        audiences.jerseyComponents().forEach(env.jersey()::register);
+        audiences.managed().forEach(env.lifecycle()::manage);
         env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries, audiences.consent()));
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
@@ -243,8 +259,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
         // campaigns, templates, providers, the trigger endpoint and the delivery workers (docs/campaigns.md)
         config.getDelivery().setClaimPerCompany(config.getDatabaseMode() == io.switchboard.db.DatabaseMode.CITUS);
-        io.switchboard.delivery.DeliveryModule delivery = io.switchboard.delivery.DeliveryModule.build(env,
+        io.switchboard.delivery.DeliveryModule delivery = io.switchboard.delivery.DeliveryModule.build(env.metrics(),
                 config.getDelivery(), jdbi, tenancy, identity, settings, ingest);
+        delivery.managed().forEach(env.lifecycle()::manage);
         env.jersey().register(new io.switchboard.resources.AdminProvidersResource(tenancy, delivery.campaigns(),
                 delivery.senders()));
         env.jersey().register(new io.switchboard.resources.AdminCampaignsResource(tenancy, delivery.campaigns()));
@@ -255,10 +272,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 delivery.unsubscribes()));
         env.healthChecks().register("delivery", new io.switchboard.health.DeliveryHealthCheck(delivery.workers(),
                 delivery.stallAfter()));
-        portal.useDelivery(env, (company, provider) -> {
+        env.jersey().register(portal.campaignPages((company, provider) -> {
             var check = delivery.testConnection(company, provider);
             return new io.switchboard.portal.CampaignPages.Check(check.ok(), check.message());
-        }, delivery::providerChanged);
+        }, delivery::providerChanged));
 
         // the Demo company (keyless first start only) and what the console shows once the server listens
         FirstStart.install(env, config, tenancy, this::demoOwnerInvitationUrl);

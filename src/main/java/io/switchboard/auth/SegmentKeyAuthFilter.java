@@ -2,7 +2,7 @@ package io.switchboard.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.auth.AuthFilter;
-import io.switchboard.resources.ingest.Body;
+import io.switchboard.api.Body;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
 public final class CitusSchema {
     private static final Logger LOG = LoggerFactory.getLogger(CitusSchema.class);
     public static final String DISTRIBUTION_COLUMN = "company_id";
-    /** Looked up before a company is known: replicated to every node. */
-    public static final Set<String> REFERENCE = Set.of("companies", "api_keys");
+    /**
+     * Looked up before a company is known — by a key hash, a public id, an invitation link's token hash —
+     * so replicated to every node (a lookup by token with {@code FOR UPDATE} cannot run across shards).
+     */
+    public static final Set<String> REFERENCE = Set.of("companies", "api_keys", "invitations");
     /** Stay plain tables on the coordinator. */
     public static final Set<String> LOCAL = Set.of("databasechangelog", "databasechangeloglock", "rate_limit_buckets");
     private static final long LOCK = 0x5b0a_c175L;

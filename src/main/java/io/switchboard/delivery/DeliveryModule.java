@@ -2,7 +2,7 @@ package io.switchboard.delivery;
 
 import io.switchboard.core.devices.PushTokenStore;
 import io.switchboard.core.events.EventRecorder;
-import io.dropwizard.core.setup.Environment;
+import com.codahale.metrics.MetricRegistry;
 import io.switchboard.core.campaigns.CampaignService;
 import io.switchboard.core.devices.DevicePushTokens;
 import io.switchboard.core.events.EventStoreDeliveryEvents;
@@ -10,10 +10,12 @@ import io.switchboard.core.events.IngestService;
 import io.switchboard.core.campaigns.TemplateEngine;
 import io.switchboard.core.campaigns.TriggerService;
 import io.switchboard.core.identity.IdentityService;
-import io.switchboard.core.tenancy.SettingsCache;
+import io.switchboard.core.tenancy.CompanySettingsCache;
 import io.switchboard.core.tenancy.TenancyService;
 import io.switchboard.core.Tx;
 import java.time.Duration;
+import io.dropwizard.lifecycle.Managed;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +24,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Builds campaigns and delivery (called from the one wiring root, {@code SwitchboardApplication.run}):
- * services, the channel senders and the queue workers (managed: started with the server, drained on
- * shutdown). It registers nothing on Jersey: the wiring root registers the admin, trigger and
+ * services, the channel senders and the queue workers. It registers nothing: the wiring root manages
+ * {@link #managed()} (the workers: started with the server, drained on shutdown) and registers the admin, trigger and
  * unsubscribe resources and the health check from what this returns.
  */
 public final class DeliveryModule {
@@ -33,6 +35,7 @@ public final class DeliveryModule {
     private final Unsubscribes unsubscribes;
     private final Map<String, ChannelSender> senders;
     private final Duration stallAfter;
+    private final List<Managed> managed = new ArrayList<>();
 
     private DeliveryModule(DeliveryWorkers workers, TriggerService triggers, CampaignService campaigns,
                            Unsubscribes unsubscribes, Map<String, ChannelSender> senders, Duration stallAfter) {
@@ -58,6 +61,9 @@ public final class DeliveryModule {
 
     public DeliveryWorkers workers() { return workers; }
 
+    /** What runs with the server (the queue workers): managed by the wiring root, stopped in reverse order. */
+    public List<Managed> managed() { return List.copyOf(managed); }
+
     public TriggerService triggers() { return triggers; }
 
     public CampaignService campaigns() { return campaigns; }
@@ -69,8 +75,8 @@ public final class DeliveryModule {
     /** How long the queue may go without progress before the delivery health check reports it. */
     public Duration stallAfter() { return stallAfter; }
 
-    public static DeliveryModule build(Environment env, DeliveryConfig config, Jdbi jdbi, TenancyService tenancy,
-                                       IdentityService identity, SettingsCache settings, IngestService ingest) {
+    public static DeliveryModule build(MetricRegistry metrics, DeliveryConfig config, Jdbi jdbi, TenancyService tenancy,
+                                       IdentityService identity, CompanySettingsCache settings, IngestService ingest) {
         // delivery's profile events and push tokens live in the shared stores (events, devices): core's ports
         EventRecorder events = new EventStoreDeliveryEvents(ingest);
         PushTokenStore pushTokens = new DevicePushTokens();
@@ -88,14 +94,15 @@ public final class DeliveryModule {
             senders.put(s.providerType(), s);
         }
         Unsubscribes unsubscribes = new Unsubscribes(jdbi, tenancy, events, config.getPublicBaseUrl());
-        SendProcessor processor = new SendProcessor(jdbi, tenancy, templates, senders, new RateLimiter(jdbi),
+        SendProcessor processor = new SendProcessor(jdbi, tenancy, templates, senders, new ProviderSendWindow(jdbi),
                 new Backoff(Duration.ofMillis(config.getBackoffBase().toMilliseconds()),
                         Duration.ofMillis(config.getBackoffMax().toMilliseconds())),
-                config.getMaxAttempts(), events, pushTokens, unsubscribes).withMetrics(env.metrics());
+                config.getMaxAttempts(), events, pushTokens, unsubscribes).withMetrics(metrics);
         DeliveryWorkers workers = new DeliveryWorkers(jdbi, processor, config, senders.values());
-        env.lifecycle().manage(workers);
         Duration stallAfter = Duration.ofMillis(config.getLease().toMilliseconds()
                 + config.getProviderTimeout().toMilliseconds() + config.getPollInterval().toMilliseconds() * 4);
-        return new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
+        DeliveryModule m = new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
+        m.managed.add(workers);
+        return m;
     }
 }

@@ -37,7 +37,7 @@ public class SendProcessor {
     private final TenancyService tenancy;
     private final TemplateEngine templates;
     private final Map<String, ChannelSender> senders;
-    private final RateLimiter rateLimiter;
+    private final ProviderSendWindow sendWindow;
     private final Backoff backoff;
     private final int maxAttempts;
     private final EventRecorder events;
@@ -52,13 +52,13 @@ public class SendProcessor {
     }
 
     public SendProcessor(Jdbi jdbi, TenancyService tenancy, TemplateEngine templates, Map<String, ChannelSender> senders,
-                         RateLimiter rateLimiter, Backoff backoff, int maxAttempts, EventRecorder events,
+                         ProviderSendWindow sendWindow, Backoff backoff, int maxAttempts, EventRecorder events,
                          PushTokenStore pushTokens, Unsubscribes unsubscribes) {
         this.jdbi = jdbi;
         this.tenancy = tenancy;
         this.templates = templates;
         this.senders = senders;
-        this.rateLimiter = rateLimiter;
+        this.sendWindow = sendWindow;
         this.backoff = backoff;
         this.maxAttempts = maxAttempts;
         this.events = events;
@@ -88,7 +88,7 @@ public class SendProcessor {
             abort(s, worker, abortReason, p);
             return;
         }
-        Optional<Instant> throttledUntil = rateLimiter.acquire(p);
+        Optional<Instant> throttledUntil = sendWindow.acquire(p);
         if (throttledUntil.isPresent()) {
             finish(s, worker, p, SendOutcome.THROTTLED, h -> h.attach(SendDao.class)
                     .markThrottled(cid, s.id(), worker, p.id(), throttledUntil.get()),

@@ -7,9 +7,22 @@ package io.switchboard.errors;
 public enum Dialect {
     KLAVIYO_CLIENT, KLAVIYO_SERVER, PARCELVOY, DITTOFEED, SEGMENT, ADMIN, OTHER;
 
-    /** The dialect of a path as it arrived (normalized first: see {@code EndpointPolicies.normalize}). */
+    /**
+     * The 403 a public (or client) credential gets on a secret-key-only endpoint, in this dialect's words:
+     * one sentence whether the check is {@code @RolesAllowed(Caller.ROLE_SECRET)} (answered by
+     * {@code WebApplicationExceptionMapper}) or a resource's own check.
+     */
+    public String secretKeyRequired() {
+        return switch (this) {
+            case KLAVIYO_CLIENT, KLAVIYO_SERVER -> "This endpoint needs a private (secret) API key: "
+                    + "`Authorization: Klaviyo-API-Key sk_...`; public keys may only call ingestion endpoints.";
+            default -> "This endpoint needs a secret key (sk_…); public keys may only call ingestion endpoints.";
+        };
+    }
+
+    /** The dialect of a path as it arrived (normalized first: see {@link RequestPaths#normalize}). */
     public static Dialect forPath(String rawPath) {
-        return forNormalizedPath(io.switchboard.limits.EndpointPolicies.normalize(rawPath));
+        return forNormalizedPath(RequestPaths.normalize(rawPath));
     }
 
     /** The dialect of a path already through {@code EndpointPolicies.normalize}. */

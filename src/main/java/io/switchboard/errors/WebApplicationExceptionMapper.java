@@ -25,7 +25,8 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
         ErrorKind kind = ErrorKind.forStatus(status);
         String detail = switch (status) {
             case 401 -> "Missing or invalid credentials.";
-            case 403 -> "This credential may not perform this action.";
+            // the only role checked by Jersey is @RolesAllowed(Caller.ROLE_SECRET): same words as the resources' checks
+            case 403 -> Dialect.forPath(uriInfo.getPath()).secretKeyRequired();
             case 404 -> "No resource at " + "/" + uriInfo.getPath() + ".";
             case 405 -> "Method not allowed on /" + uriInfo.getPath() + ".";
             case 415 -> "Unsupported content type; send application/json"

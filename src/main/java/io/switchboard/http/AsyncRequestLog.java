@@ -185,13 +185,14 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
         return m;
     }
 
-    /** Installs the log when {@code accessLog.enabled}: managed (its writer thread), metrics, added to the server. */
-    public static AsyncRequestLog install(io.dropwizard.core.setup.Environment env, Config config) {
+    /**
+     * The log when {@code accessLog.enabled} (else null), its metrics registered; the wiring root manages it
+     * (its writer thread) and adds {@link #installer()} to the server.
+     */
+    public static AsyncRequestLog build(com.codahale.metrics.MetricRegistry metrics, Config config) {
         if (config == null || !config.isEnabled()) return null;
         AsyncRequestLog log = new AsyncRequestLog(config.getQueueSize());
-        log.registerMetrics(env.metrics());
-        env.lifecycle().manage(log);
-        env.lifecycle().addEventListener(log.installer());
+        log.registerMetrics(metrics);
         return log;
     }
 

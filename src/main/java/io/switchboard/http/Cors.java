@@ -1,5 +1,6 @@
 package io.switchboard.http;
 
+import io.switchboard.core.tenancy.RateLimit;
 import java.util.List;
 import java.util.Locale;
 

@@ -4,7 +4,7 @@ import io.switchboard.auth.Caller;
 import io.switchboard.errors.Dialect;
 import io.switchboard.errors.ErrorKind;
 import io.switchboard.errors.ErrorResponses;
-import io.switchboard.limits.CompanySettingsCache;
+import io.switchboard.core.tenancy.CompanySettingsCache;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -14,12 +14,32 @@ import org.eclipse.jetty.util.component.LifeCycle;
 /**
  * Wires the HTTP edge (issue 11): the credential guard on the logs, admin-port authentication, the
  * request-body gate, Jetty's errors as JSON, the connection cap, the saturation health check and the
- * application port's {@code /health}. Called from {@code Application.run}.
+ * application port's {@code /health}. Called from {@code Application.run}, which registers the last two.
  */
 public final class Edge {
-    private Edge() {}
+    private final RequestBodyGate gate;
+    private final HttpSaturationHealthCheck saturation;
+    private final HealthResource health;
 
-    public static RequestBodyGate install(Environment env, HttpEdgeConfig cfg, String adminToken) {
+    private Edge(RequestBodyGate gate, HttpSaturationHealthCheck saturation, HealthResource health) {
+        this.gate = gate;
+        this.saturation = saturation;
+        this.health = health;
+    }
+
+    public RequestBodyGate gate() { return gate; }
+
+    /** The "http" health check (registered by the wiring root). */
+    public HttpSaturationHealthCheck saturationHealthCheck() { return saturation; }
+
+    /** The application port's {@code /health} resource (registered by the wiring root). */
+    public HealthResource healthResource() { return health; }
+
+    /**
+     * Installs the Jetty-level pieces (servlet filter, handler, error handlers, connection cap); the
+     * health check and {@code /health} resource it returns are registered by the wiring root.
+     */
+    public static Edge install(Environment env, HttpEdgeConfig cfg, String adminToken) {
         CredentialLogGuard.install(adminToken);
         env.admin().addFilter("admin-guard", new AdminGuard(adminToken, env.healthChecks()))
                 .addMappingForUrlPatterns(EnumSet.allOf(DispatcherType.class), false, "/*");
@@ -42,9 +62,8 @@ public final class Edge {
                 }
             }
         });
-        env.healthChecks().register("http", new HttpSaturationHealthCheck(server::get, gate::waitingForBodies,
-                cfg.getSaturationQueuedJobs()).withSlowBodiesCut(gate::slowBodiesCut));
-        env.jersey().register(new HealthResource(env.healthChecks()));
-        return gate;
+        HttpSaturationHealthCheck saturation = new HttpSaturationHealthCheck(server::get, gate::waitingForBodies,
+                cfg.getSaturationQueuedJobs()).withSlowBodiesCut(gate::slowBodiesCut);
+        return new Edge(gate, saturation, new HealthResource(env.healthChecks()));
     }
 }

@@ -2,7 +2,7 @@ package io.switchboard.http;
 
 import io.switchboard.errors.Dialect;
 import io.switchboard.limits.EndpointPolicies;
-import io.switchboard.limits.RateClass;
+import io.switchboard.core.tenancy.RateClass;
 import jakarta.ws.rs.container.ContainerRequestContext;
 
 /**

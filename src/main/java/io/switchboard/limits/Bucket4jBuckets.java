@@ -1,5 +1,6 @@
 package io.switchboard.limits;
 
+import io.switchboard.core.tenancy.RateLimit;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.local.LocalBucketBuilder;

@@ -1,5 +1,7 @@
 package io.switchboard.limits;
 
+import io.switchboard.core.tenancy.RateClass;
+import io.switchboard.core.tenancy.RateLimit;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.switchboard.core.tenancy.CompanySettings;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.switchboard.limits;
 
+import io.switchboard.core.tenancy.RateClass;
+import io.switchboard.core.tenancy.RateLimit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.switchboard.limits;
 
+import io.switchboard.core.tenancy.RateLimit;
+
 /** Token buckets shared by every server process (PostgreSQL in production, in-memory in unit tests). */
 public interface SharedBuckets {
 

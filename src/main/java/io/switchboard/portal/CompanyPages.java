@@ -5,7 +5,7 @@ import io.switchboard.core.members.Role;
 import io.switchboard.core.tenancy.ApiKey;
 import io.switchboard.core.tenancy.CompanySettings;
 import io.switchboard.core.tenancy.TenancyService;
-import io.switchboard.limits.RateClass;
+import io.switchboard.core.tenancy.RateClass;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;

@@ -15,7 +15,7 @@ import io.switchboard.db.DeviceDao;
 import io.switchboard.db.EventDao.EventRow;
 import io.switchboard.errors.Dialect;
 import io.switchboard.jsonapi.JsonApi;
-import io.switchboard.resources.ingest.Body;
+import io.switchboard.api.Body;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;

@@ -90,6 +90,55 @@ class LayerDependenciesTest {
                 .check(main);
     }
 
+    /**
+     * No package cycles among the top-level packages ({@code io.switchboard.(*)..}). The one accepted
+     * back-edge is {@code db → core}: DAOs map rows into core's records (Profile, Company, Campaign…) that
+     * core's services return; core calls the DAOs.
+     */
+    @Test
+    void topLevelPackagesAreFreeOfCycles() {
+        com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
+                .matching("io.switchboard.(*)..")
+                .should().beFreeOfCycles()
+                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("DAOs of db/",
+                                (JavaClass c) -> c.getPackageName().startsWith("io.switchboard.db")),
+                        com.tngtech.archunit.base.DescribedPredicate.describe("core's records",
+                                (JavaClass c) -> c.getPackageName().startsWith("io.switchboard.core")))
+                .because("a cycle means neither package can be understood, tested or moved without the other")
+                .check(main);
+    }
+
+    /** Registration calls on Dropwizard's environment: "owner class#method". */
+    static final java.util.Set<String> REGISTRATIONS = java.util.Set.of(
+            "io.dropwizard.jersey.setup.JerseyEnvironment#register",
+            "io.dropwizard.lifecycle.setup.LifecycleEnvironment#manage",
+            "com.codahale.metrics.health.HealthCheckRegistry#register",
+            "io.dropwizard.core.setup.AdminEnvironment#addTask");
+
+    /**
+     * One composition root: only {@code SwitchboardApplication} registers Jersey components, managed
+     * objects, health checks and admin tasks; modules construct and return them. (Jetty-level plumbing —
+     * the admin-port servlet filter, the body-gate handler, server lifecycle listeners — is not covered.)
+     */
+    @Test
+    void onlyTheCompositionRootRegisters() {
+        noClasses().that(new DescribedPredicate<>("are outside SwitchboardApplication") {
+                    @Override
+                    public boolean test(JavaClass c) {
+                        String n = c.getName();
+                        return !n.equals("io.switchboard.SwitchboardApplication") && !n.startsWith("io.switchboard.SwitchboardApplication$");
+                    }
+                })
+                .should().callMethodWhere(new DescribedPredicate<>("register a Jersey component, a managed object, a health check or a task") {
+                    @Override
+                    public boolean test(com.tngtech.archunit.core.domain.JavaMethodCall call) {
+                        return REGISTRATIONS.contains(call.getTargetOwner().getName() + "#" + call.getName());
+                    }
+                })
+                .because("modules only construct; the one wiring root registers (docs/architecture.md)")
+                .check(main);
+    }
+
     /** Identifier ownership changes only through IdentityService.IdentifierWrites, which marks the batch's read-ahead. */
     @Test
     void identifierOwnershipChangesOnlyThroughTheWrapperThatRecordsTouches() {

@@ -1,5 +1,6 @@
 package io.switchboard.http;
 
+import io.switchboard.core.tenancy.RateLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -59,7 +59,7 @@ class PathClassificationTest {
         for (String v : variants(path)) {
             RequestPath rp = RequestPath.of("OPTIONS", v);
             assertThat(rp.corsPublic()).as(v).isFalse();
-            assertThat(rp.rateClass()).as(v).isEqualTo(io.switchboard.limits.RateClass.TRIGGER);
+            assertThat(rp.rateClass()).as(v).isEqualTo(io.switchboard.core.tenancy.RateClass.TRIGGER);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.http;
 
+import io.switchboard.core.tenancy.RateLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.testing.junit5.DropwizardAppExtension;

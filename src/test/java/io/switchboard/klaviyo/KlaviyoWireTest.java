@@ -146,12 +146,16 @@ class KlaviyoWireTest {
         long before = profiles();
         String[][] calls = {{"POST", "/api/profiles"}, {"GET", "/api/profiles"}, {"GET", "/api/profiles/01ARZ3NDEKTSV4RRFFQ69G5FAV"},
                 {"PATCH", "/api/profiles/01ARZ3NDEKTSV4RRFFQ69G5FAV"}, {"POST", "/api/profile-import"},
-                {"POST", "/api/profile-merge"}, {"POST", "/api/data-privacy-deletion-jobs"}};
+                {"POST", "/api/profile-merge"}, {"POST", "/api/data-privacy-deletion-jobs"},
+                // @RolesAllowed(ROLE_SECRET) (events) and the profile resources' own check say the same thing
+                {"GET", "/api/events"}, {"POST", "/api/events"}};
         for (String[] c : calls) {
             String b = c[0].equals("GET") ? null : body();
             Res r = K.sendInvalid(c[0], c[1], b, pk);
             assertThat(r.status()).as(c[1]).isEqualTo(403);
             assertThat(r.json().at("/errors/0/code").asText()).isEqualTo("permission_denied");
+            assertThat(r.json().at("/errors/0/detail").asText()).as(c[1])
+                    .startsWith("This endpoint needs a private (secret) API key");
             Res bad = K.sendInvalid(c[0], c[1], b, server("sk_" + "x".repeat(32)));
             assertThat(bad.status()).as(c[1]).isEqualTo(401);
             assertThat(bad.json().at("/errors/0/code").asText()).isEqualTo("not_authenticated");

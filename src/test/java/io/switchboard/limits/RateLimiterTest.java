@@ -1,5 +1,7 @@
 package io.switchboard.limits;
 
+import io.switchboard.core.tenancy.RateClass;
+import io.switchboard.core.tenancy.RateLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.core.tenancy.CompanySettings;

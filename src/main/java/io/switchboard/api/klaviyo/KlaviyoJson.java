@@ -13,7 +13,7 @@ public final class KlaviyoJson {
     private KlaviyoJson() {}
 
     /**
-     * Parses a request body with the one body reader every dialect uses ({@code resources.ingest.Body}):
+     * Parses a request body with the one body reader every dialect uses ({@code api.Body}):
      * the same nesting-depth and string limits, invalid UTF-8 refused, trailing tokens refused; malformed
      * input surfaces as Jackson's exception and is answered 400 by the shared mapper. Empty → 400
      * {@code invalid} at {@code /data}.
@@ -22,7 +22,7 @@ public final class KlaviyoJson {
         if (body == null || body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             throw ApiException.invalid("/data", "The request body is empty; a JSON:API document with `data` is required.");
         }
-        return io.switchboard.resources.ingest.Body.parse(body);
+        return io.switchboard.api.Body.parse(body);
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.switchboard.core.tenancy;
 
-import io.switchboard.limits.RateClass;
-import io.switchboard.limits.RateLimit;
 
 /**
  * The most a company may set itself in {@code settings.rate_limits} (the operator's configuration,

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import io.switchboard.errors.ApiException;
-import io.switchboard.limits.RateClass;
 import java.net.URI;
 import java.util.Iterator;
 import java.util.List;
@@ -31,7 +30,7 @@ public final class SettingsPatch {
 
     /** The settings after {@code patch}; a 400 with a pointer under {@code pointer} when the result is invalid. */
     public static CompanySettings apply(CompanySettings current, JsonNode patch, String pointer) {
-        return apply(current, patch, pointer, c -> io.switchboard.limits.RateLimit.UNLIMITED);
+        return apply(current, patch, pointer, c -> io.switchboard.core.tenancy.RateLimit.UNLIMITED);
     }
 
     /**
@@ -40,7 +39,7 @@ public final class SettingsPatch {
      * what the operator allows nor switch a window off (400 naming the field).
      */
     public static CompanySettings apply(CompanySettings current, JsonNode patch, String pointer,
-                                        java.util.function.Function<RateClass, io.switchboard.limits.RateLimit> ceiling) {
+                                        java.util.function.Function<RateClass, io.switchboard.core.tenancy.RateLimit> ceiling) {
         if (patch == null || patch.isMissingNode()) return current;
         if (patch.isNull()) return CompanySettings.DEFAULTS;
         if (!patch.isObject()) {
@@ -54,7 +53,7 @@ public final class SettingsPatch {
             for (Iterator<Map.Entry<String, JsonNode>> it = limits.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getValue().isObject()) continue; // null: back to the default
-                io.switchboard.limits.RateLimit cap = ceiling.apply(RateClass.forKey(e.getKey()));
+                io.switchboard.core.tenancy.RateLimit cap = ceiling.apply(RateClass.forKey(e.getKey()));
                 for (String w : List.of("burst_per_second", "steady_per_minute")) {
                     JsonNode n = e.getValue().get(w);
                     if (n == null || n.isNull()) continue;

@@ -122,9 +122,9 @@ public class TenancyService {
         String publicId = company(companyId).map(Company::publicId).orElse(null);
         List<String> out = new java.util.ArrayList<>();
         next.rateLimits().forEach((key, o) -> {
-            io.switchboard.limits.RateClass cls = io.switchboard.limits.RateClass.forKey(key);
+            io.switchboard.core.tenancy.RateClass cls = io.switchboard.core.tenancy.RateClass.forKey(key);
             if (cls == null || o == null) return;
-            io.switchboard.limits.RateLimit cap = ceilings.ceilingFor(cls, publicId);
+            io.switchboard.core.tenancy.RateLimit cap = ceilings.ceilingFor(cls, publicId);
             CompanySettings.RateLimitOverride was = current.rateLimits().get(key);
             Integer burst = o.burstPerSecond(), steady = o.steadyPerMinute();
             if (burst != null && (was == null || !burst.equals(was.burstPerSecond()))) {

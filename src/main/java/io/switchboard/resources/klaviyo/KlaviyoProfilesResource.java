@@ -150,8 +150,7 @@ public class KlaviyoProfilesResource {
 
     static void requireSecret(Caller caller) {
         if (!caller.isSecret()) {
-            throw ApiException.forbidden("This endpoint needs a private (secret) API key: "
-                    + "`Authorization: Klaviyo-API-Key sk_...`; public keys may only call ingestion endpoints.");
+            throw ApiException.forbidden(io.switchboard.errors.Dialect.KLAVIYO_SERVER.secretKeyRequired());
         }
     }
 

@@ -10,7 +10,7 @@ import io.switchboard.core.events.IngestService;
 import io.switchboard.core.identity.WriteContext;
 import io.switchboard.errors.Dialect;
 import io.switchboard.resources.Async;
-import io.switchboard.resources.ingest.Body;
+import io.switchboard.api.Body;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

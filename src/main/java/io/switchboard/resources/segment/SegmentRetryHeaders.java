@@ -1,5 +1,6 @@
 package io.switchboard.resources.segment;
 
+import io.switchboard.core.tenancy.RateLimit;
 import io.switchboard.errors.Dialect;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;

@@ -18,7 +18,7 @@ import io.switchboard.db.EventDao.EventRow;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
 import io.switchboard.jsonapi.JsonApi;
-import io.switchboard.resources.ingest.Body;
+import io.switchboard.api.Body;
 import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper.ProfileSpec;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

@@ -1,6 +1,7 @@
-package io.switchboard.ingestion;
+package io.switchboard.resources.segment;
 
-import static io.switchboard.ingestion.IngestionTestSupport.*;
+import io.switchboard.core.tenancy.RateLimit;
+import static io.switchboard.testing.IngestionTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,8 +1,7 @@
-package io.switchboard.limits;
+package io.switchboard.core.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.core.tenancy.CompanySettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

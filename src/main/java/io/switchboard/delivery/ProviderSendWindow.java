@@ -14,10 +14,10 @@ import org.jdbi.v3.core.Jdbi;
  * (its own short transaction, so a send does not hold the counter row). A full window answers when to try
  * again: the next window, plus up to a fifth of a window of jitter so throttled sends do not stampede.
  */
-public class RateLimiter {
+public class ProviderSendWindow {
     private final Jdbi jdbi;
 
-    public RateLimiter(Jdbi jdbi) {
+    public ProviderSendWindow(Jdbi jdbi) {
         this.jdbi = jdbi;
     }
 

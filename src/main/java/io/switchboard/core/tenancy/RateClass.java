@@ -1,4 +1,4 @@
-package io.switchboard.limits;
+package io.switchboard.core.tenancy;
 
 import java.util.Locale;
 

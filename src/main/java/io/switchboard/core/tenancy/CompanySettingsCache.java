@@ -1,6 +1,5 @@
-package io.switchboard.limits;
+package io.switchboard.core.tenancy;
 
-import io.switchboard.core.tenancy.CompanySettings;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,7 +9,8 @@ import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
- * Company settings (CORS origins, rate-limit overrides) for the HTTP filters, re-read once they are
+ * The one cache of company settings, shared by the HTTP filters (CORS origins, rate-limit overrides) and
+ * the core use cases (identity's strictness and merge settings, profile queries, triggers), re-read once they are
  * {@code maxAgeMillis} old (1 s: a PATCH of the settings takes effect within about a second on every
  * process). Staleness is bounded: while one request re-reads an entry that expired less than another
  * {@code maxAgeMillis} ago, concurrent requests keep the previous value (no one waits under steady

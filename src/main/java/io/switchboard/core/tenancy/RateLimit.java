@@ -1,4 +1,4 @@
-package io.switchboard.limits;
+package io.switchboard.core.tenancy;
 
 /**
  * One endpoint class's limit for one company: a burst window (requests per second) and a steady window

@@ -1,6 +1,6 @@
-package io.switchboard.ingestion;
+package io.switchboard.resources.segment;
 
-import static io.switchboard.ingestion.IngestionTestSupport.*;
+import static io.switchboard.testing.IngestionTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

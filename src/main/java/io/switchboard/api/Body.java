@@ -1,4 +1,4 @@
-package io.switchboard.resources.ingest;
+package io.switchboard.api;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,6 +1,6 @@
-package io.switchboard.ingestion;
+package io.switchboard.resources.klaviyo.events;
 
-import static io.switchboard.ingestion.IngestionTestSupport.*;
+import static io.switchboard.testing.IngestionTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;

@@ -1,4 +1,4 @@
-package io.switchboard.delivery;
+package io.switchboard.resources.parcelvoy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
