@@ -236,7 +236,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators, portal::ownerInvitationUrl));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
         env.jersey().register(new KlaviyoClientProfilesResource(identity));
-        var audiences = io.switchboard.audiences.AudiencesModule.register(env, tx, identity, ingest); // docs/audiences.md
+        var audiences = io.switchboard.audiences.AudiencesModule.build(tx, identity, ingest); // docs/audiences.md
+        audiences.jerseyComponents().forEach(env.jersey()::register);
+        audiences.managed().forEach(env.lifecycle()::manage);
         env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries, audiences.consent()));
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));

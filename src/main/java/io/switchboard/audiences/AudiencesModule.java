@@ -1,6 +1,6 @@
 package io.switchboard.audiences;
 
-import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
 import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.Tx;
 import io.switchboard.core.audiences.AudienceProfileListener;
@@ -21,6 +21,8 @@ import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper;
 import io.switchboard.resources.klaviyo.KlaviyoListsResource;
 import io.switchboard.resources.klaviyo.KlaviyoSegmentsResource;
 import io.switchboard.resources.klaviyo.KlaviyoMetricsResource;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Wiring of audiences (called from {@code SwitchboardApplication.run}): metrics, lists, subscriptions and
@@ -28,6 +30,8 @@ import io.switchboard.resources.klaviyo.KlaviyoMetricsResource;
  */
 public final class AudiencesModule {
     private final SubscriptionService consent;
+    private final List<Object> jerseyComponents = new ArrayList<>();
+    private final List<Managed> managed = new ArrayList<>();
 
     private AudiencesModule(SubscriptionService consent) {
         this.consent = consent;
@@ -38,30 +42,43 @@ public final class AudiencesModule {
         return consent;
     }
 
-    public static AudiencesModule register(Environment env, Tx tx, IdentityService identity, IngestService ingest) {
+    /** The Klaviyo audience resources, for the composition root to register. */
+    public List<Object> jerseyComponents() {
+        return List.copyOf(jerseyComponents);
+    }
+
+    /** The background workers (bulk jobs, segments), for the composition root to manage. */
+    public List<Managed> managed() {
+        return List.copyOf(managed);
+    }
+
+    /** Constructs everything; registers nothing (SwitchboardApplication does). */
+    public static AudiencesModule build(Tx tx, IdentityService identity, IngestService ingest) {
         MetricService metrics = new MetricService(tx.jdbi());
         SegmentQueue segmentQueue = new SegmentQueue();
         tx.jdbi().getConfig(ChangedProfiles.class).sink(segmentQueue); // the core's writes queue profiles
         ListService lists = new ListService(tx, segmentQueue);
         SubscriptionService consent = new SubscriptionService(tx, ingest);
         identity.addListener(new AudienceProfileListener());
-        env.jersey().register(new KlaviyoMetricsResource.Metrics(metrics));
-        env.jersey().register(new KlaviyoMetricsResource.EventMetric(metrics));
-        env.jersey().register(new KlaviyoMetricsResource.Aggregates(metrics));
-        env.jersey().register(new KlaviyoListsResource.Lists(lists, identity, consent));
-        env.jersey().register(new KlaviyoListsResource.ProfileLists(lists, identity));
-        env.jersey().register(new KlaviyoConsentResource.Subscriptions(consent));
-        env.jersey().register(new KlaviyoConsentResource.Suppressions(consent));
+        AudiencesModule m = new AudiencesModule(consent);
+        List<Object> r = m.jerseyComponents;
+        r.add(new KlaviyoMetricsResource.Metrics(metrics));
+        r.add(new KlaviyoMetricsResource.EventMetric(metrics));
+        r.add(new KlaviyoMetricsResource.Aggregates(metrics));
+        r.add(new KlaviyoListsResource.Lists(lists, identity, consent));
+        r.add(new KlaviyoListsResource.ProfileLists(lists, identity));
+        r.add(new KlaviyoConsentResource.Subscriptions(consent));
+        r.add(new KlaviyoConsentResource.Suppressions(consent));
         BulkJobService jobs = new BulkJobService(tx, ingest)
                 .decoder(Job.Kind.PROFILE_IMPORT, KlaviyoBulkJobsResource.profileDecoder())
                 .decoder(Job.Kind.EVENT_CREATE, KlaviyoBulkJobsResource.eventDecoder(new KlaviyoEventMapper()));
-        env.jersey().register(new KlaviyoBulkJobsResource.ProfileImport(jobs, lists));
-        env.jersey().register(new KlaviyoBulkJobsResource.EventCreate(jobs));
-        env.lifecycle().manage(new JobWorker(jobs, 500));
+        r.add(new KlaviyoBulkJobsResource.ProfileImport(jobs, lists));
+        r.add(new KlaviyoBulkJobsResource.EventCreate(jobs));
+        m.managed.add(new JobWorker(jobs, 500));
         SegmentService segments = new SegmentService(tx, KlaviyoSegmentsResource::parseStored, segmentQueue);
-        env.jersey().register(new KlaviyoSegmentsResource.Segments(segments, identity));
-        env.jersey().register(new KlaviyoSegmentsResource.ProfileSegments(segments, identity));
-        env.lifecycle().manage(new SegmentWorker(segments, 1000, 300));
-        return new AudiencesModule(consent);
+        r.add(new KlaviyoSegmentsResource.Segments(segments, identity));
+        r.add(new KlaviyoSegmentsResource.ProfileSegments(segments, identity));
+        m.managed.add(new SegmentWorker(segments, 1000, 300));
+        return m;
     }
 }

@@ -61,9 +61,12 @@ public interface BroadcastDao {
             + "OR (state = 'enqueuing' AND claimed_until < now()) GROUP BY company_id ORDER BY min(updated_at) LIMIT :limit")
     List<Long> dueCompanies(@Bind("limit") int limit);
 
-    /** The job queue, step 2: claims this company's longest-waiting claimable broadcast, one per claim. */
+    /**
+     * The job queue, step 2: claims this company's longest-waiting claimable broadcast, one per claim.
+     * {@code now} is bound (Citus refuses {@code now()} inside COALESCE in an UPDATE, as in {@code JobDao.claim}).
+     */
     @SqlQuery("UPDATE broadcasts b SET state = 'enqueuing', claimed_by = :worker, "
-            + "claimed_until = now() + make_interval(secs => :leaseSeconds), started_at = COALESCE(b.started_at, now()), "
+            + "claimed_until = now() + make_interval(secs => :leaseSeconds), started_at = COALESCE(b.started_at, :now), "
             + "updated_at = now() FROM (SELECT company_id, id FROM broadcasts WHERE company_id = :companyId "
             + "AND ((state = 'scheduled' AND send_at <= now()) OR (state = 'enqueuing' AND claimed_until < now())) "
             + "ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
@@ -72,7 +75,7 @@ public interface BroadcastDao {
             + "b.pages, b.claimed_by, b.created_at, b.updated_at, b.started_at, b.enqueued_at, b.cancelled_at")
     @RegisterConstructorMapper(Row.class)
     Optional<Row> claim(@Bind("companyId") long companyId, @Bind("worker") String worker,
-                        @Bind("leaseSeconds") double leaseSeconds);
+                        @Bind("leaseSeconds") double leaseSeconds, @Bind("now") Instant now);
 
     /** The next page of a list's members after {@code cursor} (keyset by profile id). */
     @SqlQuery("SELECT profile_id FROM list_memberships WHERE company_id = :companyId AND list_id = :audienceId "

@@ -52,10 +52,11 @@ public interface JobDao extends SqlObject {
 
     /**
      * The queue, step 2: claims this company's oldest claimable job for {@code leaseSeconds}; one job per
-     * claim so no tenant hogs a worker.
+     * claim so no tenant hogs a worker. {@code now} is bound, not {@code now()}: Citus refuses non-immutable
+     * functions inside COALESCE in an UPDATE (found by drills/citus.sh step 5b).
      */
     @SqlQuery("UPDATE audience_jobs j SET status = 'processing', claimed_by = :worker, "
-            + "claimed_until = now() + make_interval(secs => :leaseSeconds), started_at = COALESCE(j.started_at, now()) "
+            + "claimed_until = now() + make_interval(secs => :leaseSeconds), started_at = COALESCE(j.started_at, :now) "
             + "FROM (SELECT company_id, id FROM audience_jobs WHERE company_id = :companyId AND (status = 'queued' "
             + "OR (status = 'processing' AND claimed_until < now())) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) c "
             + "WHERE j.company_id = :companyId AND j.company_id = c.company_id AND j.id = c.id RETURNING j.company_id, j.id, j.kind, j.status, "
@@ -63,7 +64,7 @@ public interface JobDao extends SqlObject {
             + "j.skipped_count, j.profile_ids, j.errors::text AS errors, j.created_at, j.started_at, j.completed_at")
     @RegisterConstructorMapper(JobRow.class)
     Optional<JobRow> claim(@Bind("companyId") long companyId, @Bind("worker") String worker,
-                           @Bind("leaseSeconds") double leaseSeconds);
+                           @Bind("leaseSeconds") double leaseSeconds, @Bind("now") java.time.Instant now);
 
     /**
      * Records one chunk's outcome and extends the lease, only while this worker holds the job (a worker

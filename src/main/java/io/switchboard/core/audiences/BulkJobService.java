@@ -112,7 +112,8 @@ public class BulkJobService {
         List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, JobDao.class).pendingCompanies(16));
         JobDao.JobRow claimed = null;
         for (long c : companies) {
-            claimed = tx.run(h -> Daos.attach(h, JobDao.class).claim(c, workerId, LEASE_SECONDS)).orElse(null);
+            claimed = tx.run(h -> Daos.attach(h, JobDao.class).claim(c, workerId, LEASE_SECONDS,
+                    java.time.Instant.now())).orElse(null);
             if (claimed != null) break;
         }
         final JobDao.JobRow job = claimed;

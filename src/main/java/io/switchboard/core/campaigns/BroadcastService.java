@@ -168,7 +168,7 @@ public class BroadcastService {
     private BroadcastDao.Row claim() {
         List<Long> companies = tx.jdbi().withHandle(h -> Daos.attach(h, BroadcastDao.class).dueCompanies(COMPANIES_PER_POLL));
         for (long companyId : companies) {
-            BroadcastDao.Row b = tx.run(h -> Daos.attach(h, BroadcastDao.class).claim(companyId, workerId, LEASE_SECONDS))
+            BroadcastDao.Row b = tx.run(h -> Daos.attach(h, BroadcastDao.class).claim(companyId, workerId, LEASE_SECONDS, Instant.now()))
                     .orElse(null);
             if (b != null) return b;
         }

@@ -1,10 +1,10 @@
-package io.switchboard.ingestion;
+package io.switchboard.core.events;
 
-import static io.switchboard.ingestion.IngestionTestSupport.basic;
-import static io.switchboard.ingestion.IngestionTestSupport.bearer;
-import static io.switchboard.ingestion.IngestionTestSupport.klaviyo;
-import static io.switchboard.ingestion.IngestionTestSupport.klaviyoServer;
-import static io.switchboard.ingestion.IngestionTestSupport.owner;
+import static io.switchboard.testing.IngestionTestSupport.basic;
+import static io.switchboard.testing.IngestionTestSupport.bearer;
+import static io.switchboard.testing.IngestionTestSupport.klaviyo;
+import static io.switchboard.testing.IngestionTestSupport.klaviyoServer;
+import static io.switchboard.testing.IngestionTestSupport.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
