@@ -52,9 +52,9 @@ class BatchReadAheadTest {
         jdbi = SwitchboardApplication.newJdbi(Jdbi.create(TestDatabase.newDatabase(), "postgres", ""),
                 new com.fasterxml.jackson.databind.ObjectMapper());
         Tx tx = new Tx(jdbi);
-        identity = new IdentityService(tx, id -> CompanySettings.DEFAULTS);
-        identity.addListener(new ProfileDataListener());
         groupCommit = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 200, Duration.ZERO, 1000));
+        identity = new IdentityService(tx, id -> CompanySettings.DEFAULTS, groupCommit); // client upserts batch too
+        identity.addListener(new ProfileDataListener());
         ingest = new IngestService(tx, identity, Duration.ofDays(7), Duration.ofDays(1)).withGroupCommit(groupCommit);
     }
 
