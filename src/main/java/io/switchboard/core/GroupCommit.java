@@ -26,11 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: concurrent requests hand in units of work ({@code Function<Handle, R>}); a few committer
- * threads each take whatever is queued (up to {@code maxBatch} units), run those units in ONE
- * transaction and ONE commit (one WAL flush / fsync), and only then complete each caller's future. A
- * 2xx therefore still means "committed": no future completes normally before the commit of its unit
- * returned.
+ * Group commit: concurrent requests hand in units of work (a typed unit with its {@link BatchHandler}, or a
+ * plain {@code Function<Handle, R>}); a few committer threads each take whatever is queued (up to {@code
+ * maxBatch} units), run those units in ONE transaction and ONE commit (one WAL flush / fsync), and only then
+ * complete each caller's future. A 2xx therefore still means "committed": no future completes normally
+ * before the commit of its unit returned.
+ *
+ * <p>Inside an attempt the units are grouped by handler; each group gets the typed context its handler
+ * prepares for exactly its units (e.g. identifier owners read ahead for all of them), right before they run,
+ * and the handler's deferred work runs once before the COMMIT (see {@link BatchHandler}).
  *
  * <p>If anything in the shared transaction fails, it is rolled back and no caller of it is answered yet:
  * a race (serialization failure, deadlock, unique / foreign-key violation of racing claims, {@link
