@@ -14,6 +14,7 @@
 #   3. identical concurrent identifies over both servers end in one profile
 #   4. campaign triggers of three companies over both servers: each send delivered exactly once
 #   5. a short load of every ingestion dialect over both servers: every acknowledged event stored once
+#   5b. audiences: a segment computed and kept current by the workers, a bulk import job done
 #   6. crash: SIGKILL of server A under load; every acknowledged write present, none duplicated
 #   7. how the rows of the companies are spread over the two workers (counted on the workers)
 #   8. EXPLAIN of the main per-company reads and writes: one task, one shard, each
@@ -168,6 +169,46 @@ while read -r src acked codes; do
   [ "$acked" -eq "$ND" ] && [ "$rows" -eq "$acked" ] || dl=1
 done <"$work/dialects"
 check "every dialect: all acknowledged, each stored once" $dl
+
+# ---- 5b. audiences: segments and bulk jobs ----------------------------------------------------------------
+# the segment worker's and the job worker's claims (per company: Citus runs FOR UPDATE SKIP LOCKED within
+# one shard only), the full recompute, the dirty-profiles queue fed by the write paths, a bulk import job
+echo "== 5b. a segment and a bulk import job of company $CO3 over both servers ($(elapsed))"
+KH=(-H "Authorization: Klaviyo-API-Key $SK3" -H 'revision: 2026-07-15' -H 'Content-Type: application/vnd.api+json')
+seg_ok=1
+for u in seg-1 seg-2; do
+  curl -sf -o /dev/null -X POST "http://127.0.0.1:$pa/v1/identify" -u "$PK3:" -H 'Content-Type: application/json' \
+    -d '{"userId":"'"$u"'","traits":{"plan":"pro"}}' || seg_ok=0
+done
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$pa/v1/track" -u "$PK3:" -H 'Content-Type: application/json' \
+  -d '{"userId":"seg-1","event":"drill seg"}' || seg_ok=0
+metric=$(curl -sf "http://127.0.0.1:$pb/api/metrics" "${KH[@]}" |
+  python3 -c 'import json,sys; print(next(m["id"] for m in json.load(sys.stdin)["data"] if m["attributes"]["name"] == "drill seg"))') || seg_ok=0
+segid=$(curl -sf -X POST "http://127.0.0.1:$pb/api/segments" "${KH[@]}" -d '{"data":{"type":"segment","attributes":{"name":"drill","definition":{"condition_groups":[{"conditions":[{"type":"profile-metric","metric_id":"'"$metric"'","measurement":"count","measurement_filter":{"type":"numeric","operator":"greater-than-or-equal","value":1},"timeframe_filter":{"type":"date","operator":"alltime"}}]}]}}}}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])') || seg_ok=0
+members() { curl -sf "http://127.0.0.1:$pa/api/segments/$segid/relationships/profiles" "${KH[@]}" |
+  python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]))' 2>/dev/null || echo -1; }
+t0=$(date +%s); n=0
+for _ in $(seq 1 120); do n=$(members); [ "$n" = 1 ] && break; sleep 0.5; done
+echo "   full recompute: $n member(s) after $(( $(date +%s) - t0 )) s (want 1)"
+[ "$n" = 1 ] || seg_ok=0
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$pb/v1/track" -u "$PK3:" -H 'Content-Type: application/json' \
+  -d '{"userId":"seg-2","event":"drill seg"}' || seg_ok=0
+t0=$(date +%s)
+for _ in $(seq 1 120); do n=$(members); [ "$n" = 2 ] && break; sleep 0.5; done
+echo "   after an event of a second profile (queued by the write, drained by the worker): $n member(s) after $(( $(date +%s) - t0 )) s (want 2)"
+[ "$n" = 2 ] || seg_ok=0
+job=$(curl -sf -X POST "http://127.0.0.1:$pa/api/profile-bulk-import-jobs" "${KH[@]}" -d '{"data":{"type":"profile-bulk-import-job","attributes":{"profiles":{"data":[{"type":"profile","attributes":{"email":"imp-1@example.com"}},{"type":"profile","attributes":{"email":"imp-2@example.com"}}]}}}}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])') || seg_ok=0
+st=""
+for _ in $(seq 1 120); do
+  st=$(curl -sf "http://127.0.0.1:$pb/api/profile-bulk-import-jobs/$job" "${KH[@]}" |
+    python3 -c 'import json,sys; a=json.load(sys.stdin)["data"]["attributes"]; print(a["status"], a["completed_count"])' 2>/dev/null)
+  [ "$st" = "complete 2" ] && break; sleep 0.5
+done
+echo "   bulk import job: $st (want complete 2); queue rows left: $(q "SELECT count(*) FROM segment_dirty_profiles")"
+[ "$st" = "complete 2" ] || seg_ok=0
+check "segments recomputed and kept current, bulk job worked, on Citus" $([ $seg_ok = 1 ]; echo $?)
 
 # ---- 6. crash: SIGKILL of server A under load --------------------------------------------------------------
 KILL_AFTER=$([ $SHORT = 1 ] && echo 5 || echo 8); PAR=12

@@ -118,6 +118,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jdbi.installPlugin(new SqlObjectPlugin());
         jdbi.installPlugin(new PostgresPlugin());
         jdbi.installPlugin(new Jackson2Plugin());
+        jdbi.getConfig(io.switchboard.core.ChangedProfiles.class); // one sink holder for every handle (AudiencesModule)
         jdbi.getConfig(Jackson2Config.class).setMapper(mapper);
         // SQL is used as written: Jdbi's default template engine parses every statement's text with ANTLR
         // for <attributes> (~10 % of the committers' CPU on the event path, docs/performance.md); the two
@@ -199,7 +200,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 AdminProfileDto.class, HistoryDto.class, KlaviyoProfileDto.class,
                 io.switchboard.api.admin.ProviderDto.class, io.switchboard.api.admin.CampaignDto.class,
                 io.switchboard.api.admin.SendDto.class, io.switchboard.api.admin.PreviewDto.class,
-                io.switchboard.api.admin.ChannelUnsubscribeDto.class);
+                io.switchboard.api.admin.ChannelUnsubscribeDto.class, io.switchboard.api.admin.BroadcastDto.class);
         env.jersey().register(new JsonApiProvider(converter));
         env.jersey().register(new ApiExceptionMapper());
         env.jersey().register(new WebApplicationExceptionMapper());
@@ -235,7 +236,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new AdminCompaniesResource(tenancy, authenticators, portal::ownerInvitationUrl));
         env.jersey().register(new AdminProfilesResource(tenancy, identity, profileQueries));
         env.jersey().register(new KlaviyoClientProfilesResource(identity));
-        env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries));
+        var audiences = io.switchboard.audiences.AudiencesModule.build(tx, identity, ingest); // docs/audiences.md
+        audiences.jerseyComponents().forEach(env.jersey()::register);
+        audiences.managed().forEach(env.lifecycle()::manage);
+        env.jersey().register(new KlaviyoProfilesResource(identity, profileQueries, audiences.consent()));
         env.jersey().register(new KlaviyoProfileJobsResource.Import(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Merge(identity));
         env.jersey().register(new KlaviyoProfileJobsResource.Deletion(identity));
@@ -261,6 +265,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new io.switchboard.resources.AdminProvidersResource(tenancy, delivery.campaigns(),
                 delivery.senders()));
         env.jersey().register(new io.switchboard.resources.AdminCampaignsResource(tenancy, delivery.campaigns()));
+        env.jersey().register(new io.switchboard.resources.AdminBroadcastsResource(tenancy, delivery.broadcasts()));
         env.jersey().register(new io.switchboard.resources.parcelvoy.ParcelvoyTriggerResource(delivery.triggers(),
                 delivery.workers()::wakeUp));
         env.jersey().register(new io.switchboard.resources.UnsubscribeResource(delivery.unsubscribes()));

@@ -39,7 +39,11 @@ public final class Body {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
                     .maxStringLength(MAX_STRING).build()).build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // numbers keep the form they were written in (5.0 stays 5.0, 1.50 stays 1.50): Jackson's default
+            // strips a BigDecimal's trailing zeros, which turned a float into an integer when echoed back
+            // (a segment definition's `value`, an event property) — and 100.0 into 1E+2
+            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     private Body() {}
 

@@ -556,18 +556,24 @@ public final class GroupCommit implements AutoCloseable {
             Map<BatchHandler<?, ?, ?>, Group<?, ?, ?>> groups = new LinkedHashMap<>();
             for (int k = 0; k < batch.size(); k++) batch.get(k).join(groups, k);
             int[] running = {-1};
+            // the profiles this attempt changes are handed to derived data once, just before the COMMIT
+            ChangedProfiles changed = ChangedProfiles.of(h);
+            changed.beginUnit();
             try {
                 for (Group<?, ?, ?> g : groups.values()) {
                     g.prepare(h); // a failure here is not one unit's: a retry, or each unit alone
                     g.apply(h, running);
                 }
             } catch (Throwable t) {
+                changed.reset();
                 rollbackQuietly(h);
                 return new Attempt(t, running[0], false);
             }
             try {
                 for (Group<?, ?, ?> g : groups.values()) g.beforeCommit(h); // e.g. one events INSERT for all
+                changed.endUnit(h); // e.g. one segment-queue INSERT for all (audiences)
             } catch (Throwable t) {
+                changed.reset();
                 rollbackQuietly(h);
                 return new Attempt(t, -1, false); // not one unit's: a retry, or each unit alone
             }

@@ -81,4 +81,11 @@ public final class Times {
         if (t == null || t.isBefore(MIN) || t.isAfter(MAX)) return Optional.empty();
         return Optional.of(t);
     }
+
+    /** An IANA region time zone name (Europe/Berlin, America/New_York) or UTC; not offsets nor abbreviations. */
+    public static boolean isZone(String name) {
+        if (name == null || name.isEmpty() || name.length() > 64) return false;
+        if (name.equals("UTC")) return true;
+        return name.indexOf('/') > 0 && java.time.ZoneId.getAvailableZoneIds().contains(name);
+    }
 }

@@ -37,7 +37,18 @@ public final class Tx {
     public <R> R run(HandleCallback<R, RuntimeException> unit) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, unit);
+                return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+                    // the profiles the unit changed are handed over once, at its end, in its transaction
+                    ChangedProfiles changed = ChangedProfiles.of(h);
+                    changed.beginUnit();
+                    try {
+                        R r = unit.withHandle(h);
+                        changed.endUnit(h);
+                        return r;
+                    } finally {
+                        changed.reset();
+                    }
+                });
             } catch (RuntimeException e) {
                 if (attempt >= MAX_ATTEMPTS || !retryable(e)) {
                     throw e;

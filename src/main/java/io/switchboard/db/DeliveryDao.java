@@ -51,9 +51,14 @@ public interface DeliveryDao {
     int resubscribe(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
                     @Bind("channel") String channel, @Bind("subscription") String subscription);
 
-    /** The shared consent store ({@code subscriptions}) says the profile left the channel's marketing consent. */
+    /**
+     * The shared consent store ({@code subscriptions}) says the profile left the channel's marketing consent,
+     * or (email) the profile is suppressed ({@code suppressions}, migration 009).
+     */
     @SqlQuery("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE company_id = :companyId AND profile_id = :profileId "
-            + "AND channel = :channel AND purpose = 'marketing' AND state = 'unsubscribed')")
+            + "AND channel = :channel AND purpose = 'marketing' AND state = 'unsubscribed') "
+            + "OR (:channel = 'email' AND EXISTS (SELECT 1 FROM suppressions WHERE company_id = :companyId "
+            + "AND profile_id = :profileId AND channel = 'email'))")
     boolean isMarketingUnsubscribed(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
                                     @Bind("channel") String channel);
 

@@ -64,6 +64,12 @@ public class DeliveryConfig {
     @NotNull
     private Duration shutdownGrace = Duration.seconds(10);
 
+    /** Recipients a broadcast enqueues per transaction (one page of the audience; docs/audiences.md). */
+    private int broadcastPageSize = 1000;
+
+    @JsonProperty public int getBroadcastPageSize() { return broadcastPageSize; }
+    @JsonProperty public void setBroadcastPageSize(int v) { broadcastPageSize = Math.max(1, Math.min(v, 10_000)); }
+
     /** Public base URL of this server, for links in messages (e.g. {@code https://api.example.com}). */
     @NotNull
     private String publicBaseUrl = "http://localhost:8080";

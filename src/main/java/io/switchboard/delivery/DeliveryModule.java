@@ -36,6 +36,7 @@ public final class DeliveryModule {
     private final Map<String, ChannelSender> senders;
     private final Duration stallAfter;
     private final List<Managed> managed = new ArrayList<>();
+    private io.switchboard.core.campaigns.BroadcastService broadcasts;
 
     private DeliveryModule(DeliveryWorkers workers, TriggerService triggers, CampaignService campaigns,
                            Unsubscribes unsubscribes, Map<String, ChannelSender> senders, Duration stallAfter) {
@@ -67,6 +68,9 @@ public final class DeliveryModule {
     public TriggerService triggers() { return triggers; }
 
     public CampaignService campaigns() { return campaigns; }
+
+    /** Broadcast campaigns (docs/audiences.md): a campaign to a list or segment, enqueued by a background job. */
+    public io.switchboard.core.campaigns.BroadcastService broadcasts() { return broadcasts; }
 
     public Unsubscribes unsubscribes() { return unsubscribes; }
 
@@ -103,6 +107,10 @@ public final class DeliveryModule {
                 + config.getProviderTimeout().toMilliseconds() + config.getPollInterval().toMilliseconds() * 4);
         DeliveryModule m = new DeliveryModule(workers, triggers, campaigns, unsubscribes, Map.copyOf(senders), stallAfter);
         m.managed.add(workers);
+        m.broadcasts = new io.switchboard.core.campaigns.BroadcastService(new Tx(jdbi), settings::get,
+                config.getBroadcastPageSize(), workers::wakeUp);
+        // stopped before the queue workers (reverse order): the enqueue job hands its broadcast back first
+        m.managed.add(new io.switchboard.core.campaigns.BroadcastWorker(m.broadcasts, 500));
         return m;
     }
 }

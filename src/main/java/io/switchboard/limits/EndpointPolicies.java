@@ -73,6 +73,8 @@ public final class EndpointPolicies {
             // Klaviyo server (secret key)
             row("*", "/api/profile-merge", RateClass.BULK, DEFAULT_BODY),
             row("*", "/api/data-privacy-deletion-jobs", RateClass.BULK, DEFAULT_BODY),
+            row("POST", "/api/profile-bulk-import-jobs", RateClass.BULK, DEFAULT_BODY),
+            row("POST", "/api/event-bulk-create-jobs", RateClass.BULK, DEFAULT_BODY),
             row("*", "/api/profile-import", RateClass.SERVER_PROFILES, PROFILE_BODY),
             row("*", "/api/profiles/**", RateClass.SERVER_PROFILES, PROFILE_BODY),
             row("*", "/api/events/**", RateClass.SERVER_EVENTS, DEFAULT_BODY),

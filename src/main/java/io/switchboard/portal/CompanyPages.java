@@ -272,7 +272,8 @@ public class CompanyPages {
                 limits.put(c.key(), new CompanySettings.RateLimitOverride(burst, steady));
             }
         }
-        CompanySettings next = new CompanySettings(region, origins, current.identifierBlockList(), limits);
+        CompanySettings next = new CompanySettings(region, origins, current.identifierBlockList(), limits,
+                current.defaultTimezone());
         errors.addAll(tenancy.rateLimitProblems(ctx.companyId(), current, next)); // the operator's ceilings
         if (!errors.isEmpty()) {
             Page p = settingsPage(ctx, current).with("errors", errors)

@@ -19,6 +19,8 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> rcptReplies = new ConcurrentLinkedQueue<>();
     public final AtomicInteger accepted = new AtomicInteger();
     public final AtomicInteger sessions = new AtomicInteger();
+    /** The RCPT TO address of every accepted message, in order (a broadcast test counts each recipient). */
+    public final ConcurrentLinkedQueue<String> recipients = new ConcurrentLinkedQueue<>();
 
     public FakeSmtpServer() throws Exception {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -55,6 +57,7 @@ public final class FakeSmtpServer implements AutoCloseable {
              OutputStream out = s.getOutputStream()) {
             write(out, "220 fake.test ESMTP");
             String line;
+            String rcpt = null;
             while ((line = in.readLine()) != null) {
                 String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
                 switch (cmd) {
@@ -62,6 +65,10 @@ public final class FakeSmtpServer implements AutoCloseable {
                     case "MAIL", "RSET", "NOOP" -> write(out, "250 OK");
                     case "RCPT" -> {
                         String r = rcptReplies.poll();
+                        if (r == null) {
+                            int lt = line.indexOf('<'), gt = line.indexOf('>');
+                            rcpt = lt >= 0 && gt > lt ? line.substring(lt + 1, gt) : line;
+                        }
                         write(out, r == null ? "250 OK" : r);
                     }
                     case "DATA" -> {
@@ -70,6 +77,8 @@ public final class FakeSmtpServer implements AutoCloseable {
                             // swallow the message
                         }
                         accepted.incrementAndGet();
+                        if (rcpt != null) recipients.add(rcpt);
+                        rcpt = null;
                         write(out, "250 2.0.0 queued as FAKE" + accepted.get());
                     }
                     case "QUIT" -> {

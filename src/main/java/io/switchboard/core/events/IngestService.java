@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.f4b6a3.ulid.UlidCreator;
 import io.switchboard.core.BatchHandler;
+import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.events.IngestOp.Alias;
@@ -167,6 +168,15 @@ public class IngestService {
         }
     }
 
+    /**
+     * Inside the caller's unit of work (core's own bulk jobs and subscriptions): the ops applied in {@code h}'s
+     * transaction as one unit on its own — nothing read ahead, its events inserted before this returns.
+     */
+    public Result ingest(Handle h, long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops,
+                         Instant receivedAt) {
+        return handler.runAlone(h, new Unit(companyId, ctx, requestKey, ops, receivedAt));
+    }
+
     private Result ingest(Handle h, Batch batch, long companyId, WriteContext ctx, RequestKey requestKey,
                           List<IngestOp> ops, Instant receivedAt) {
         Instant now = receivedAt;
@@ -289,6 +299,7 @@ public class IngestService {
                 } else {
                     dao.leave(companyId, lm.listId(), identity.idsOf(h, companyId, profileId).toArray(String[]::new));
                 }
+                ChangedProfiles.add(h, companyId, profileId);
             } else if (effect instanceof BackInStock b) {
                 Daos.attach(h, ConsentDao.class).backInStock(companyId, profileId, b.variantId(),
                         b.channels().toArray(String[]::new), now);
@@ -323,6 +334,7 @@ public class IngestService {
             dao.ensureList(companyId, c.listId());
             dao.join(companyId, c.listId(), profileId);
         }
+        ChangedProfiles.add(h, companyId, profileId);
     }
 
     private void group(Handle h, long companyId, String profileId, Group g) {
@@ -418,6 +430,7 @@ public class IngestService {
                 sources = new String[n], dedups = new String[n], raws = new String[n];
         Map<String, Instant> lastEvent = new HashMap<>();
         Set<String> metricNames = new LinkedHashSet<>();
+        Set<String> changed = new HashSet<>();
         for (int j = 0; j < n; j++) {
             Row r = rows.get(j);
             Event e = r.event();
@@ -435,9 +448,13 @@ public class IngestService {
             if (e.name() != null && !knownMetrics.asMap().containsKey(companyId + "\u0000" + e.name())) {
                 metricNames.add(e.name());
             }
+            changed.add(r.profileId());
             if (isActivity(e.type())) lastEvent.merge(r.profileId(), e.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
         }
         EventDao dao = Daos.attach(h, EventDao.class);
+        // segments: the profiles with new events are queued in this transaction (inside a group-commit batch,
+        // with every other unit's changes, in one statement just before the COMMIT)
+        ChangedProfiles.add(h, companyId, changed);
         io.switchboard.db.EventCopy.insert(h, companyId, now, occurred, ids, profiles, types, names, props, values,
                 currencies, sources, dedups, raws);
         if (!metricNames.isEmpty()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
+import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
 import io.switchboard.core.tenancy.CompanySettings;
@@ -617,6 +618,7 @@ public class IdentityService {
         d.apply(write, now);
         dao.insert(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
                 json(d.writeTimes), now);
+        ChangedProfiles.add(((SqlObject) dao).getHandle(), companyId, d.id); // derived data (segments) follows
         claim(w, d.id, take);
         dao.history(companyId, "create", d.id, null, idsJson(take), rule, ctx.credential(), ctx.source(), null);
         return new ResolvedProfile(d.id, true);
@@ -724,6 +726,8 @@ public class IdentityService {
         if (!d.dirty) return;
         dao.update(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
                 json(d.writeTimes), d.createdAt, d.lastEventAt, now);
+        // a merge's survivor is saved too (absorb marks it dirty): it is queued here
+        ChangedProfiles.add(((SqlObject) dao).getHandle(), companyId, d.id);
     }
 
     private static ApiException duplicate(String profileId) {

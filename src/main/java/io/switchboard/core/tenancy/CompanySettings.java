@@ -13,6 +13,7 @@ import java.util.Map;
  * @param corsOrigins        browser origins allowed on public endpoints; empty means any
  * @param identifierBlockList extra junk identifier values for this company (case-insensitive)
  * @param rateLimits         per endpoint class overrides: class → {burst_per_second, steady_per_minute}
+ * @param defaultTimezone    IANA time zone of recipients whose profile names none (local-time broadcasts); UTC
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,9 +21,20 @@ public record CompanySettings(
         @JsonProperty("default_region") String defaultRegion,
         @JsonProperty("cors_origins") List<String> corsOrigins,
         @JsonProperty("identifier_block_list") List<String> identifierBlockList,
-        @JsonProperty("rate_limits") Map<String, RateLimitOverride> rateLimits) {
+        @JsonProperty("rate_limits") Map<String, RateLimitOverride> rateLimits,
+        @JsonProperty("default_timezone") String defaultTimezone) {
 
     public static final CompanySettings DEFAULTS = new CompanySettings("US", List.of(), List.of(), Map.of());
+
+    public CompanySettings(String defaultRegion, List<String> corsOrigins, List<String> identifierBlockList,
+                           Map<String, RateLimitOverride> rateLimits) {
+        this(defaultRegion, corsOrigins, identifierBlockList, rateLimits, null);
+    }
+
+    /** {@code default_timezone}, or UTC when unset. */
+    public String timezoneOrUtc() {
+        return defaultTimezone == null ? "UTC" : defaultTimezone;
+    }
 
     public CompanySettings {
         defaultRegion = defaultRegion == null || defaultRegion.isBlank() ? "US" : defaultRegion.toUpperCase();

@@ -23,7 +23,8 @@ public final class SettingsPatch {
     static final int MAX_BLOCKED = 1000;
     static final int MAX_STRING = 256;
     static final long MAX_RATE = 1_000_000_000L;
-    private static final Set<String> KEYS = Set.of("default_region", "cors_origins", "identifier_block_list", "rate_limits");
+    private static final Set<String> KEYS = Set.of("default_region", "cors_origins", "identifier_block_list", "rate_limits",
+            "default_timezone");
     private static final Set<String> LIMIT_KEYS = Set.of("burst_per_second", "steady_per_minute");
 
     private SettingsPatch() {}
@@ -111,8 +112,13 @@ public final class SettingsPatch {
             String k = it.next();
             if (!KEYS.contains(k)) {
                 throw ApiException.invalid(p + "/" + k, "Unknown setting `" + k + "`; settings are default_region, "
-                        + "cors_origins, identifier_block_list and rate_limits.");
+                        + "cors_origins, identifier_block_list, rate_limits and default_timezone.");
             }
+        }
+        JsonNode tz = s.get("default_timezone");
+        if (tz != null && !(tz.isTextual() && tz.asText().length() <= 64 && io.switchboard.core.Times.isZone(tz.asText()))) {
+            throw ApiException.invalid(p + "/default_timezone", "`default_timezone` must be an IANA time zone name, "
+                    + "e.g. Europe/Berlin or America/New_York.");
         }
         JsonNode region = s.get("default_region");
         if (region != null) {

@@ -57,10 +57,13 @@ public class KlaviyoProfilesResource {
 
     private final IdentityService identity;
     private final ProfileQueries queries;
+    private final io.switchboard.core.audiences.SubscriptionService consent;
 
-    public KlaviyoProfilesResource(IdentityService identity, ProfileQueries queries) {
+    public KlaviyoProfilesResource(IdentityService identity, ProfileQueries queries,
+                                   io.switchboard.core.audiences.SubscriptionService consent) {
         this.identity = identity;
         this.queries = queries;
+        this.consent = consent;
     }
 
     @POST
@@ -79,10 +82,16 @@ public class KlaviyoProfilesResource {
     @GET
     @Path("/{id}")
     public JSONAPIDocument<KlaviyoProfileDto> get(@Auth Caller caller, @Context UriInfo ui, @PathParam("id") String id,
-                                                  @QueryParam("fields[profile]") String fields) {
+                                                  @QueryParam("fields[profile]") String fields,
+                                                  @QueryParam("additional-fields[profile]") String more) {
         requireSecret(caller);
         Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
-        return mapper(ui).document(identity.get(caller.companyId(), id), sparse);
+        Profile p = identity.get(caller.companyId(), id);
+        JSONAPIDocument<KlaviyoProfileDto> doc = mapper(ui).document(p, sparse);
+        if (KlaviyoConsentResource.wantsSubscriptions(more)) { // docs/audiences.md
+            KlaviyoConsentResource.addSubscriptions(consent, caller.companyId(), List.of(p), List.of(doc.get()));
+        }
+        return doc;
     }
 
     @PATCH
@@ -114,8 +123,10 @@ public class KlaviyoProfilesResource {
                                                          @QueryParam("sort") String sort,
                                                          @QueryParam("page[size]") String pageSize,
                                                          @QueryParam("page[cursor]") String pageCursor,
-                                                         @QueryParam("fields[profile]") String fields) {
+                                                         @QueryParam("fields[profile]") String fields,
+                                                         @QueryParam("additional-fields[profile]") String more) {
         requireSecret(caller);
+        boolean withSubscriptions = KlaviyoConsentResource.wantsSubscriptions(more);
         Set<String> sparse = KlaviyoProfileMapper.sparseFields(fields, "fields[profile]");
         var conditions = KlaviyoFilter.parseProfileFilter(filter);
         String s = sort == null || sort.isBlank() ? "id" : sort.trim();
@@ -129,8 +140,10 @@ public class KlaviyoProfilesResource {
         ProfileQuery.Cursor cursor = Paging.cursor(pageCursor, raw -> ProfileQuery.Cursor.decode(raw, sf, desc));
         ProfileQuery.Page page = queries.page(caller.companyId(), new ProfileQuery(conditions, sf, desc, size, cursor));
         URI self = ui.getRequestUri();
-        return mapper(ui).collection(page.items(), sparse, self.toString(), link(self, page.next()),
-                link(self, page.prev()));
+        JSONAPIDocument<List<KlaviyoProfileDto>> doc = mapper(ui).collection(page.items(), sparse, self.toString(),
+                link(self, page.next()), link(self, page.prev()));
+        if (withSubscriptions) KlaviyoConsentResource.addSubscriptions(consent, caller.companyId(), page.items(), doc.get());
+        return doc;
     }
 
     // ------------------------------------------------------------------ shared with the other Klaviyo resources

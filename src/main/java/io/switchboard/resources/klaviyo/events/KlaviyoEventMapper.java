@@ -231,7 +231,7 @@ public final class KlaviyoEventMapper {
     }
 
     /** The event part of an attributes object (metric, properties, time, value, value_currency, unique_id). */
-    static IngestOp.Event event(JsonNode attrs, String ptr, Instant now, String source, JsonNode raw) {
+    public static IngestOp.Event event(JsonNode attrs, String ptr, Instant now, String source, JsonNode raw) {
         String name = metricName(attrs, ptr);
         ObjectNode props = Body.properties(attrs, "properties", new Loc("properties", ptr + "/properties"));
         Instant time = time(attrs, "time", new Loc("time", ptr + "/time"));
