@@ -66,6 +66,19 @@ public class SendProcessor {
         this.unsubscribes = unsubscribes;
     }
 
+    /** A company's public id never changes: read once per company, not once per email (bounded: cleared when full). */
+    private final java.util.Map<Long, String> publicIds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String publicId(long companyId) {
+        String id = publicIds.get(companyId);
+        if (id == null) {
+            id = tenancy.company(companyId).map(x -> x.publicId()).orElseThrow();
+            if (publicIds.size() >= 10_000) publicIds.clear();
+            publicIds.put(companyId, id);
+        }
+        return id;
+    }
+
     public void process(Send s, String worker) {
         long cid = s.companyId();
         Campaign c;
@@ -97,7 +110,7 @@ public class SendProcessor {
         }
         String unsubscribeUrl = null;
         if (c.channel() == Channel.EMAIL) {
-            String publicId = tenancy.company(cid).map(x -> x.publicId()).orElseThrow();
+            String publicId = publicId(cid);
             unsubscribeUrl = jdbi.inTransaction(h -> unsubscribes.createLink(h, publicId, cid, s.profileId(),
                     s.channel(), c.subscription(), c.id(), s.id()));
         }

@@ -37,6 +37,9 @@ public class BodyLimitFilter implements ContainerRequestFilter {
             }
             throw tooLarge(path, limit);
         }
+        if (ctx.getProperty(RequestBodyGate.COMPLETE_BODY_BYTES) instanceof Integer n && n <= limit) {
+            return; // the gate already holds the whole body, within this limit: nothing left to count
+        }
         if (ctx.hasEntity()) {
             ctx.setEntityStream(new LimitedInputStream(ctx.getEntityStream(), limit));
         }

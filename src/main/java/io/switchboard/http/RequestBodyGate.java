@@ -1,7 +1,6 @@
 package io.switchboard.http;
 
 import io.switchboard.errors.JsonErrorHandler;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +44,12 @@ public final class RequestBodyGate extends Handler.Wrapper {
     private final long minRateGraceMillis;
     private final AtomicInteger waiting = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong cut = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Request attribute (a Jersey property): the length of a body this gate collected completely, within
+     * the endpoint's limit, before the application ran. Absent when the body was cut at the limit.
+     */
+    public static final String COMPLETE_BODY_BYTES = "switchboard.completeBodyBytes";
 
     public RequestBodyGate(long bodyTimeoutMillis, long minBytesPerSecond, long minRateGraceMillis) {
         this.bodyTimeoutMillis = bodyTimeoutMillis;
@@ -99,7 +104,9 @@ public final class RequestBodyGate extends Handler.Wrapper {
         private final Callback callback;
         private final long limit;
         private final long started = System.nanoTime();
-        private final ByteArrayOutputStream body;
+        // the body so far: bytes [0, size) of buf (grown by doubling; handed over without another copy)
+        private byte[] buf;
+        private int size;
         private boolean counted;
         private boolean async;
 
@@ -109,7 +116,7 @@ public final class RequestBodyGate extends Handler.Wrapper {
             this.callback = callback;
             this.limit = limit;
             long len = request.getLength();
-            this.body = new ByteArrayOutputStream(len > 0 && len <= limit ? (int) len : 4096);
+            this.buf = new byte[len > 0 && len <= limit ? (int) len : 4096];
         }
 
         @Override
@@ -131,12 +138,14 @@ public final class RequestBodyGate extends Handler.Wrapper {
                         failed(chunk.getFailure());
                         return;
                     }
-                    ByteBuffer buf = chunk.getByteBuffer();
-                    int n = buf.remaining();
+                    ByteBuffer in = chunk.getByteBuffer();
+                    int n = in.remaining();
                     if (n > 0) {
-                        byte[] bytes = new byte[n];
-                        buf.get(bytes);
-                        body.write(bytes, 0, n);
+                        if (size + n > buf.length) {
+                            buf = java.util.Arrays.copyOf(buf, Math.max(size + n, (int) Math.min(Integer.MAX_VALUE - 8, 2L * buf.length)));
+                        }
+                        in.get(buf, size, n);
+                        size += n;
                     }
                     boolean last = chunk.isLast();
                     chunk.release();
@@ -144,7 +153,7 @@ public final class RequestBodyGate extends Handler.Wrapper {
                         dispatch(true);
                         return;
                     }
-                    if (body.size() > limit) {
+                    if (size > limit) {
                         dispatch(false); // the body-limit filter answers (and drains) as it always has
                         return;
                     }
@@ -161,7 +170,7 @@ public final class RequestBodyGate extends Handler.Wrapper {
             if (elapsed > bodyTimeoutMillis) {
                 why = "The request body did not arrive within " + bodyTimeoutMillis / 1000 + " s.";
             } else if (minBytesPerSecond > 0 && elapsed > minRateGraceMillis
-                    && body.size() * 1000L / elapsed < minBytesPerSecond) {
+                    && size * 1000L / elapsed < minBytesPerSecond) {
                 why = "The request body arrived slower than " + minBytesPerSecond + " bytes per second.";
             }
             if (why == null) return false;
@@ -170,7 +179,7 @@ public final class RequestBodyGate extends Handler.Wrapper {
             // counted (health details) rather than logged one by one: a flood of slow clients must not
             // turn into a flood of log lines on the request path
             LOG.debug("slow request body cut: {} {} ({} bytes in {} ms)", request.getMethod(),
-                    MaskedRequestLog.maskPath(request.getHttpURI().getPath()), body.size(), elapsed);
+                    MaskedRequestLog.maskPath(request.getHttpURI().getPath()), size, elapsed);
             error(request, response, callback, 408, why, true);
             return true;
         }
@@ -181,10 +190,10 @@ public final class RequestBodyGate extends Handler.Wrapper {
             if (isAbort(t)) {
                 // the client is gone: nobody reads an answer; one line, no stack trace, no 5xx
                 LOG.info("request body aborted by the client: {} {} after {} bytes ({})", request.getMethod(), path,
-                        body.size(), t.getClass().getSimpleName());
+                        size, t.getClass().getSimpleName());
                 error(request, response, callback, 400, "The request body was cut off.", true);
             } else if (t instanceof TimeoutException || hasCause(t, TimeoutException.class)) {
-                LOG.info("request body timed out: {} {} after {} bytes", request.getMethod(), path, body.size());
+                LOG.info("request body timed out: {} {} after {} bytes", request.getMethod(), path, size);
                 error(request, response, callback, 408, "The request body was not received in time.", true);
             } else {
                 // in practice an undecodable Content-Encoding: gzip body (not gzip, or truncated)
@@ -207,7 +216,13 @@ public final class RequestBodyGate extends Handler.Wrapper {
         }
 
         private void handOver(boolean complete) {
-            byte[] bytes = body.toByteArray();
+            byte[] bytes = buf;
+            int length = size;
+            buf = null;
+            if (complete && length <= limit) {
+                // the whole body is here and within the limit: the body-limit filter need not count it again
+                request.setAttribute(COMPLETE_BODY_BYTES, length);
+            }
             Request buffered = new Request.Wrapper(request) {
                 private boolean served;
 
@@ -215,7 +230,7 @@ public final class RequestBodyGate extends Handler.Wrapper {
                 public Content.Chunk read() {
                     if (!served) {
                         served = true;
-                        return Content.Chunk.from(ByteBuffer.wrap(bytes), complete);
+                        return Content.Chunk.from(ByteBuffer.wrap(bytes, 0, length), complete);
                     }
                     return complete ? Content.Chunk.EOF : super.read();
                 }

@@ -18,10 +18,35 @@ public record RequestPath(String normalized, boolean matrixParameters, Dialect d
                           EndpointPolicies.Policy policy, boolean corsPublic, boolean companyInQuery) {
     public static final String PROPERTY = "switchboard.requestPath";
 
+    /**
+     * Recent classifications by method and raw path: nearly every request repeats one of a few paths (the
+     * ingestion endpoints), and the result is immutable. Bounded: cleared when full, so paths naming ids
+     * (or a client sending random paths) cannot grow it.
+     */
+    private static final int CACHE_MAX = 4096;
+    private static final java.util.concurrent.ConcurrentHashMap<String, RequestPath> CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public static RequestPath of(String method, String rawPath) {
+        if (method == null || rawPath == null || rawPath.length() > 512) return classify(method, rawPath);
+        String key = method + ' ' + rawPath;
+        RequestPath rp = CACHE.get(key);
+        if (rp == null) {
+            rp = classify(method, rawPath);
+            if (CACHE.size() >= CACHE_MAX) CACHE.clear();
+            CACHE.put(key, rp);
+        }
+        return rp;
+    }
+
+    static RequestPath classify(String method, String rawPath) {
         String n = EndpointPolicies.normalize(rawPath);
         return new RequestPath(n, EndpointPolicies.hasMatrixParameters(rawPath), Dialect.forNormalizedPath(n),
                 EndpointPolicies.ofNormalized(method, n), Cors.isPublicNormalized(n), Cors.companyInQueryNormalized(n));
+    }
+
+    static int cachedEntries() {
+        return CACHE.size();
     }
 
     /** The request's classification (computed on first use and kept for the rest of the request). */

@@ -22,6 +22,31 @@ public class ParameterGuard implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext rc) {
+        // A decoded NUL can only come from "%00" in the raw URI (Jetty refuses a raw NUL byte): without one
+        // the path and query need no decoding here (Jersey decoded every segment and parameter into new
+        // lists for this check on every request; docs/performance.md)
+        if (rawMayHoldNul(rc.getUriInfo().getRequestUri().getRawPath())
+                || rawMayHoldNul(rc.getUriInfo().getRequestUri().getRawQuery())) {
+            decodedPathAndQuery(rc);
+        }
+        mediaTypes(rc);
+        for (Map.Entry<String, List<String>> e : rc.getHeaders().entrySet()) {
+            List<String> values = e.getValue();
+            for (int i = 0, n = values.size(); i < n; i++) {
+                if (hasNul(values.get(i))) {
+                    throw ApiException.invalidParameter(e.getKey(), "The header `" + e.getKey() + "` contains a NUL "
+                            + "character.");
+                }
+            }
+        }
+    }
+
+    /** Whether a raw (still percent-encoded) URI part may decode to a NUL: it holds "%00" or a NUL itself. */
+    public static boolean rawMayHoldNul(String raw) {
+        return raw != null && (raw.contains("%00") || raw.indexOf('\0') >= 0);
+    }
+
+    private static void decodedPathAndQuery(ContainerRequestContext rc) {
         List<PathSegment> segments = rc.getUriInfo().getPathSegments(true);
         for (int i = 0; i < segments.size(); i++) {
             if (hasNul(segments.get(i).getPath())) {
@@ -34,13 +59,6 @@ public class ParameterGuard implements ContainerRequestFilter {
                 String name = hasNul(e.getKey()) ? e.getKey().replace('\0', '?') : e.getKey();
                 throw ApiException.invalidParameter(name, "The query parameter `" + name + "` contains a NUL "
                         + "character (%00), which no valid value contains.");
-            }
-        }
-        mediaTypes(rc);
-        for (Map.Entry<String, List<String>> e : rc.getHeaders().entrySet()) {
-            if (e.getValue().stream().anyMatch(ParameterGuard::hasNul)) {
-                throw ApiException.invalidParameter(e.getKey(), "The header `" + e.getKey() + "` contains a NUL "
-                        + "character.");
             }
         }
     }
@@ -60,8 +78,9 @@ public class ParameterGuard implements ContainerRequestFilter {
             throw ApiException.invalidParameter("Content-Type", "The `Content-Type` header is not a valid media type.");
         }
         try {
-            rc.getAcceptableMediaTypes();
-            rc.getAcceptableLanguages();
+            // absent headers cannot be malformed: parsing them only built default lists (with Locale lookups)
+            if (rc.getHeaderString("Accept") != null) rc.getAcceptableMediaTypes();
+            if (rc.getHeaderString("Accept-Language") != null) rc.getAcceptableLanguages();
         } catch (RuntimeException e) {
             String name = e.getMessage() != null && e.getMessage().contains("anguage") ? "Accept-Language" : "Accept";
             throw ApiException.invalidParameter(name, "The `" + name + "` header is not valid.");

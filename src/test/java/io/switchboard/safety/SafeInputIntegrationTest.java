@@ -95,6 +95,20 @@ class SafeInputIntegrationTest {
         assert400Naming(client, "company_id", "NUL in ?company_id");
     }
 
+    @Test
+    void malformedAcceptHeadersAre400NamingThemAndAbsentOnesAreFine() {
+        // ParameterGuard parses Accept / Accept-Language only when they are sent (docs/performance.md)
+        Map<String, String> h = new LinkedHashMap<>(server(C.secretKey()));
+        h.put("Accept", "*/*;q=abc");
+        assert400Naming(F.get("/api/profiles", h), "Accept", "Accept with q=abc");
+        h = new LinkedHashMap<>(server(C.secretKey()));
+        h.put("Accept-Language", "en;q=abc");
+        assert400Naming(F.get("/api/profiles", h), "Accept-Language", "Accept-Language with q=abc");
+        h = new LinkedHashMap<>(server(C.secretKey()));
+        h.remove("Accept");
+        assertThat(F.get("/api/profiles", h).status()).isEqualTo(200);
+    }
+
     // ------------------------------------------------------------------ finding 6: datetimes out of range
 
     @Test
