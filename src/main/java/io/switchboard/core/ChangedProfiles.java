@@ -17,13 +17,13 @@ import org.jdbi.v3.core.config.JdbiConfig;
  *
  * <p>When the ids are handed over:
  * <ul>
- *   <li>inside a group-commit attempt ({@link BatchScope} active): once for all units of the attempt,
- *       just before its COMMIT (after the deferred events INSERT, which adds its own ids);</li>
+ *   <li>inside a group-commit attempt: once for all units of the attempt, just before its COMMIT (after
+ *       every {@link BatchHandler#beforeCommit}, e.g. the deferred events INSERT, which adds its own ids);</li>
  *   <li>inside a {@link Tx} unit: once, when the unit returns, in the same transaction;</li>
  *   <li>anywhere else (a bare transaction): at once.</li>
  * </ul>
  * The sink is asked first whether the company wants them at all ({@link Sink#wants}): a company without
- * segments costs one cache lookup per write. Kept in the handle's config registry, like BatchScope;
+ * segments costs one cache lookup per write. Kept in the handle's config registry;
  * the sink is shared by every copy (it is installed once on the Jdbi).
  */
 public final class ChangedProfiles implements JdbiConfig<ChangedProfiles> {
@@ -40,8 +40,6 @@ public final class ChangedProfiles implements JdbiConfig<ChangedProfiles> {
     private static final class Holder {
         volatile Sink sink;
     }
-
-    private static final Object SCOPE_KEY = new Object();
 
     private final Holder holder;
     private boolean deferred;
@@ -80,12 +78,8 @@ public final class ChangedProfiles implements JdbiConfig<ChangedProfiles> {
         ChangedProfiles c = of(h);
         Sink sink = c.holder.sink;
         if (sink == null || !sink.wants(h, companyId)) return;
-        BatchScope scope = BatchScope.of(h);
         Map<Long, TreeSet<String>> into;
-        if (scope.active()) {
-            into = scope.state(SCOPE_KEY, TreeMap::new);
-            scope.beforeCommit(SCOPE_KEY, ChangedProfiles::flushScope);
-        } else if (c.deferred) {
+        if (c.deferred) {
             into = c.pending;
         } else {
             Map<Long, TreeSet<String>> now = new TreeMap<>();
@@ -102,21 +96,13 @@ public final class ChangedProfiles implements JdbiConfig<ChangedProfiles> {
         return out;
     }
 
-    private static void flushScope(Handle h) {
-        Map<Long, TreeSet<String>> m = BatchScope.of(h).peek(SCOPE_KEY);
-        if (m == null || m.isEmpty()) return;
-        Sink sink = of(h).holder.sink;
-        if (sink != null) sink.accept(h, m);
-        m.clear();
-    }
-
-    /** Tx: from now on collect instead of handing over at once. */
+    /** Tx and a group-commit attempt: from now on collect instead of handing over at once. */
     void beginUnit() {
         deferred = true;
         pending.clear();
     }
 
-    /** Tx: the unit returned; hand over what it changed (same transaction). */
+    /** Tx: the unit returned (group commit: the attempt is about to COMMIT); hand over what it changed (same transaction). */
     void endUnit(Handle h) {
         try {
             Sink sink = holder.sink;

@@ -7,7 +7,9 @@ import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,11 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: concurrent requests hand in units of work ({@code Function<Handle, R>}); a few committer
- * threads each take whatever is queued (up to {@code maxBatch} units), run those units in ONE
- * transaction and ONE commit (one WAL flush / fsync), and only then complete each caller's future. A
- * 2xx therefore still means "committed": no future completes normally before the commit of its unit
- * returned.
+ * Group commit: concurrent requests hand in units of work (a typed unit with its {@link BatchHandler}, or a
+ * plain {@code Function<Handle, R>}); a few committer threads each take whatever is queued (up to {@code
+ * maxBatch} units), run those units in ONE transaction and ONE commit (one WAL flush / fsync), and only then
+ * complete each caller's future. A 2xx therefore still means "committed": no future completes normally
+ * before the commit of its unit returned.
+ *
+ * <p>Inside an attempt the units are grouped by handler; each group gets the typed context its handler
+ * prepares for exactly its units (e.g. identifier owners read ahead for all of them), right before they run,
+ * and the handler's deferred work runs once before the COMMIT (see {@link BatchHandler}).
  *
  * <p>If anything in the shared transaction fails, it is rolled back and no caller of it is answered yet:
  * a race (serialization failure, deadlock, unique / foreign-key violation of racing claims, {@link
@@ -93,19 +99,30 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private static final class Pending<R> {
-        final Function<Handle, R> unit;
+    /** A queued unit: its handler, the unit itself, its weight and its caller's future. */
+    private static final class Pending<U, C, R> {
+        final BatchHandler<U, C, R> handler;
+        final U unit;
         final int weight;
         final CompletableFuture<R> future = new CompletableFuture<>();
         R result;
 
-        Pending(Function<Handle, R> unit, int weight) {
+        Pending(BatchHandler<U, C, R> handler, U unit, int weight) {
+            this.handler = handler;
             this.unit = unit;
             this.weight = Math.max(1, weight);
         }
 
-        void runIn(Handle h) {
-            result = unit.apply(h);
+        /** Joins the group of its handler in this attempt (created on first use), at this batch position. */
+        @SuppressWarnings("unchecked") // the group under a handler key is always built for that handler
+        void join(Map<BatchHandler<?, ?, ?>, Group<?, ?, ?>> groups, int position) {
+            Group<U, C, R> g = (Group<U, C, R>) groups.computeIfAbsent(handler, k -> new Group<>(handler));
+            g.members.add(this);
+            g.positions.add(position);
+        }
+
+        R runAlone(Tx tx) {
+            return tx.run(h -> handler.runAlone(h, unit));
         }
 
         void succeed() {
@@ -113,10 +130,73 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /** The units of one handler in one attempt, and the context its {@code prepare} gave them. */
+    private static final class Group<U, C, R> {
+        final BatchHandler<U, C, R> handler;
+        final List<Pending<U, C, R>> members = new ArrayList<>();
+        final List<Integer> positions = new ArrayList<>();
+        C context;
+
+        Group(BatchHandler<U, C, R> handler) {
+            this.handler = handler;
+        }
+
+        void prepare(Handle h) {
+            List<U> units = new ArrayList<>(members.size());
+            for (Pending<U, C, R> p : members) units.add(p.unit);
+            context = handler.prepare(h, units);
+        }
+
+        /** Runs the units in order; {@code running[0]} is the batch position of the unit running. */
+        void apply(Handle h, int[] running) {
+            for (int j = 0; j < members.size(); j++) {
+                running[0] = positions.get(j);
+                Pending<U, C, R> p = members.get(j);
+                p.result = handler.apply(h, context, p.unit);
+            }
+            running[0] = -1;
+        }
+
+        void beforeCommit(Handle h) {
+            handler.beforeCommit(h, context);
+        }
+    }
+
+    /** Plain {@code Function<Handle, R>} units: no shared context, nothing deferred. */
+    private static final BatchHandler<Function<Handle, Object>, Void, Object> FUNCTIONS = new BatchHandler<>() {
+        @Override
+        public Void prepare(Handle h, List<Function<Handle, Object>> units) {
+            return null;
+        }
+
+        @Override
+        public Void alone(Handle h, Function<Handle, Object> unit) {
+            return null;
+        }
+
+        @Override
+        public Object apply(Handle h, Void context, Function<Handle, Object> unit) {
+            return unit.apply(h);
+        }
+
+        @Override
+        public void beforeCommit(Handle h, Void context) {}
+
+        @Override
+        public Object runAlone(Handle h, Function<Handle, Object> unit) {
+            return unit.apply(h);
+        }
+    };
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // one instance serves every result type: it only passes R through
+    private static <R> BatchHandler<Function<Handle, R>, Void, R> functions() {
+        return (BatchHandler) FUNCTIONS;
+    }
+
     private final Jdbi jdbi;
     private final Tx tx;
     private final Options options;
-    private final BlockingQueue<Pending<?>> queue;
+    private final BlockingQueue<Pending<?, ?, ?>> queue;
     private final List<Thread> committers = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     /**
@@ -176,7 +256,16 @@ public final class GroupCommit implements AutoCloseable {
      * big requests are not stacked into long transactions that hold locks and collide.
      */
     public <R> CompletableFuture<R> submit(int weight, Function<Handle, R> unit) {
-        Pending<R> p = new Pending<>(unit, weight);
+        return submit(weight, functions(), unit);
+    }
+
+    /**
+     * Queues a typed unit: in a batch it runs with the units of the same {@code handler} of that batch,
+     * sharing the context the handler prepares for them ({@link BatchHandler}); weight as in {@link
+     * #submit(int, Function)}.
+     */
+    public <U, C, R> CompletableFuture<R> submit(int weight, BatchHandler<U, C, R> handler, U unit) {
+        Pending<U, C, R> p = new Pending<>(handler, unit, weight);
         if (closed) {
             p.future.completeExceptionally(new Unavailable("shutting down"));
             return p.future;
@@ -221,6 +310,26 @@ public final class GroupCommit implements AutoCloseable {
         if (groupCommit != null) return groupCommit.submit(weight, unit);
         try {
             return CompletableFuture.completedFuture(tx.run(unit::apply));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * A typed unit through {@code groupCommit} when there is one (batched with the units of the same
+     * handler), else in its own {@link Tx} transaction ({@link BatchHandler#runAlone}); blocks until committed.
+     */
+    public static <U, C, R> R run(GroupCommit groupCommit, Tx tx, int weight, BatchHandler<U, C, R> handler, U unit) {
+        return groupCommit != null ? await(groupCommit.submit(weight, handler, unit))
+                : tx.run(h -> handler.runAlone(h, unit));
+    }
+
+    /** Non-blocking twin of {@link #run(GroupCommit, Tx, int, BatchHandler, Object)}. */
+    public static <U, C, R> CompletableFuture<R> submit(GroupCommit groupCommit, Tx tx, int weight,
+                                                        BatchHandler<U, C, R> handler, U unit) {
+        if (groupCommit != null) return groupCommit.submit(weight, handler, unit);
+        try {
+            return CompletableFuture.completedFuture(tx.run(h -> handler.runAlone(h, unit)));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -273,14 +382,14 @@ public final class GroupCommit implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
 
     private void loop() {
-        List<Pending<?>> batch = new ArrayList<>(options.maxBatch());
+        List<Pending<?, ?, ?>> batch = new ArrayList<>(options.maxBatch());
         // each committer keeps one connection (handle) across batches: no pool round trip per batch, and
         // DAOs attached to it stay attached (db/Daos); it is replaced after any failure
         Handle[] handle = new Handle[1];
         try {
             while (true) {
                 try {
-                    Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    Pending<?, ?, ?> first = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (first == null) {
                         if (closed && queue.isEmpty()) return;
                         continue;
@@ -299,7 +408,7 @@ public final class GroupCommit implements AutoCloseable {
                 } catch (Throwable t) {
                     // execute() completes every future itself; this is a last resort so no caller hangs
                     LOG.error("group commit committer failed", t);
-                    for (Pending<?> p : batch) {
+                    for (Pending<?, ?, ?> p : batch) {
                         p.future.completeExceptionally(t);
                     }
                     batch.clear();
@@ -328,11 +437,11 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /** Adds what is queued to the batch (up to maxBatch units and maxWeight of work), lingering only under load. */
-    private void collect(List<Pending<?>> batch) throws InterruptedException {
+    private void collect(List<Pending<?, ?, ?>> batch) throws InterruptedException {
         int weight = 0;
-        for (Pending<?> p : batch) weight += p.weight;
+        for (Pending<?, ?, ?> p : batch) weight += p.weight;
         while (batch.size() < options.maxBatch() && weight < options.maxWeight()) {
-            Pending<?> p = queue.poll();
+            Pending<?, ?, ?> p = queue.poll();
             if (p == null) break;
             batch.add(p);
             weight += p.weight;
@@ -344,7 +453,7 @@ public final class GroupCommit implements AutoCloseable {
             while (batch.size() < options.maxBatch() && weight < options.maxWeight()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
-                Pending<?> p = queue.poll(left, TimeUnit.NANOSECONDS);
+                Pending<?, ?, ?> p = queue.poll(left, TimeUnit.NANOSECONDS);
                 if (p == null) break;
                 batch.add(p);
                 weight += p.weight;
@@ -365,9 +474,9 @@ public final class GroupCommit implements AutoCloseable {
      * beyond that, or when the COMMIT itself failed, every unit runs alone through Tx. A COMMIT that failed
      * with a connection error has an unknown outcome and is reported to every caller, never re-run.
      */
-    private void execute(List<Pending<?>> initial, Handle[] handle) {
+    private void execute(List<Pending<?, ?, ?>> initial, Handle[] handle) {
         int weight = 0;
-        for (Pending<?> p : initial) weight += p.weight;
+        for (Pending<?, ?, ?> p : initial) weight += p.weight;
         boolean heavy = options.committers() > 1 && weight >= Math.max(2, options.maxWeight() / 2);
         if (heavy) heavyLane.acquireUninterruptibly();
         try {
@@ -377,17 +486,17 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private void executeBatch(List<Pending<?>> initial, Handle[] handle) {
+    private void executeBatch(List<Pending<?, ?, ?>> initial, Handle[] handle) {
         batches.incrementAndGet();
         units.addAndGet(initial.size());
         batchSizes.update(initial.size());
-        List<Pending<?>> batch = new ArrayList<>(initial);
-        List<Pending<?>> excluded = new ArrayList<>();
+        List<Pending<?, ?, ?>> batch = new ArrayList<>(initial);
+        List<Pending<?, ?, ?>> excluded = new ArrayList<>();
         int races = 0;
         while (true) {
             Attempt a = attempt(batch, handle);
             if (a.failure == null) {
-                for (Pending<?> p : batch) p.succeed();
+                for (Pending<?, ?, ?> p : batch) p.succeed();
                 break;
             }
             discard(handle);
@@ -395,7 +504,7 @@ public final class GroupCommit implements AutoCloseable {
                 // the COMMIT may or may not have happened: re-running could write twice, so say so
                 LOG.warn("group commit of {} units failed with an unknown outcome: {}", batch.size(),
                         a.failure.toString());
-                for (Pending<?> p : batch) p.future.completeExceptionally(a.failure);
+                for (Pending<?, ?, ?> p : batch) p.future.completeExceptionally(a.failure);
                 break;
             }
             boolean retryable = Tx.retryable(a.failure) || connectionError(a.failure);
@@ -419,17 +528,16 @@ public final class GroupCommit implements AutoCloseable {
                 fallbacks.incrementAndGet();
                 LOG.debug("group commit batch of {} fell back to one by one: {}", batch.size(), a.failure.toString());
             }
-            for (Pending<?> p : batch) runAlone(p);
+            for (Pending<?, ?, ?> p : batch) runAlone(p);
             break;
         }
         // units that failed inside a shared transaction run alone, after the others committed
-        for (Pending<?> p : excluded) runAlone(p);
+        for (Pending<?, ?, ?> p : excluded) runAlone(p);
     }
 
     private record Attempt(Throwable failure, int failedUnit, boolean commitUnknown) {}
 
-    private Attempt attempt(List<Pending<?>> batch, Handle[] handle) {
-        int i = -1;
+    private Attempt attempt(List<Pending<?, ?, ?>> batch, Handle[] handle) {
         try {
             if (handle[0] == null) {
                 handle[0] = jdbi.open();
@@ -442,27 +550,32 @@ public final class GroupCommit implements AutoCloseable {
             // READ COMMITTED, as Tx: PostgreSQL's default, so it is not set here (pgjdbc would spend a round
             // trip on SET SESSION CHARACTERISTICS per batch)
             h.begin();
-            BatchScope scope = BatchScope.of(h);
-            List<Object> unitFns = new ArrayList<>(batch.size());
-            for (Pending<?> p : batch) unitFns.add(p.unit);
-            scope.begin(unitFns);
+            // the units grouped by handler (groups in order of their first unit); each group's context is
+            // prepared right before its units run, so no other handler's unit runs between its read-ahead
+            // and its last unit
+            Map<BatchHandler<?, ?, ?>, Group<?, ?, ?>> groups = new LinkedHashMap<>();
+            for (int k = 0; k < batch.size(); k++) batch.get(k).join(groups, k);
+            int[] running = {-1};
+            // the profiles this attempt changes are handed to derived data once, just before the COMMIT
+            ChangedProfiles changed = ChangedProfiles.of(h);
+            changed.beginUnit();
             try {
-                try {
-                    for (i = 0; i < batch.size(); i++) {
-                        batch.get(i).runIn(h);
-                    }
-                } catch (Throwable t) {
-                    rollbackQuietly(h);
-                    return new Attempt(t, i, false);
+                for (Group<?, ?, ?> g : groups.values()) {
+                    g.prepare(h); // a failure here is not one unit's: a retry, or each unit alone
+                    g.apply(h, running);
                 }
-                try {
-                    scope.flush(h); // deferred set-based work of all units (e.g. one events INSERT)
-                } catch (Throwable t) {
-                    rollbackQuietly(h);
-                    return new Attempt(t, -1, false); // not one unit's: a retry, or each unit alone
-                }
-            } finally {
-                scope.end();
+            } catch (Throwable t) {
+                changed.reset();
+                rollbackQuietly(h);
+                return new Attempt(t, running[0], false);
+            }
+            try {
+                for (Group<?, ?, ?> g : groups.values()) g.beforeCommit(h); // e.g. one events INSERT for all
+                changed.endUnit(h); // e.g. one segment-queue INSERT for all (audiences)
+            } catch (Throwable t) {
+                changed.reset();
+                rollbackQuietly(h);
+                return new Attempt(t, -1, false); // not one unit's: a retry, or each unit alone
             }
             try {
                 h.commit();
@@ -486,10 +599,9 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private <R> void runAlone(Pending<R> p) {
+    private <U, C, R> void runAlone(Pending<U, C, R> p) {
         try {
-            R r = tx.run(h -> p.unit.apply(h));
-            p.future.complete(r);
+            p.future.complete(p.runAlone(tx));
         } catch (Throwable t) {
             p.future.completeExceptionally(t);
         }
@@ -539,9 +651,9 @@ public final class GroupCommit implements AutoCloseable {
             }
         }
         // anything still queued (the timeout passed) is refused, never left hanging
-        List<Pending<?>> left = new ArrayList<>();
+        List<Pending<?, ?, ?>> left = new ArrayList<>();
         queue.drainTo(left);
-        for (Pending<?> p : left) {
+        for (Pending<?, ?, ?> p : left) {
             p.future.completeExceptionally(new Unavailable("shutting down"));
         }
     }

@@ -60,7 +60,8 @@ class LayerDependenciesTest {
                 .orShould().dependOnClassesThat(DAO_INTERFACES)
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.switchboard.core.Tx")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.switchboard.core.GroupCommit")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.switchboard.core.BatchScope")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.switchboard.core.BatchHandler")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.switchboard.core.identity.OwnerSnapshot")
                 .because("core use cases own the unit of work (transaction, retries, group commit)")
                 .check(main);
     }
@@ -139,17 +140,28 @@ class LayerDependenciesTest {
                 .check(main);
     }
 
-    /** Identifier ownership changes only through IdentityService.IdentifierWrites, which marks the batch's read-ahead. */
+    /**
+     * Identifier ownership changes only through {@code core/identity/IdentifierWrites}, which is built from the
+     * unit of work's {@code OwnerSnapshot} and records into it what each write touches; nothing else records
+     * touches (so the marks and the writes cannot drift apart).
+     */
     @Test
     void identifierOwnershipChangesOnlyThroughTheWrapperThatRecordsTouches() {
         java.util.Set<String> writes = java.util.Set.of("claim", "release", "moveIdentifier", "moveAnonymousIds",
                 "tombstone", "delete", "deleteHistory");
-        noClasses().that().doNotHaveFullyQualifiedName("io.switchboard.core.identity.IdentityService$IdentifierWrites")
+        noClasses().that().doNotHaveFullyQualifiedName("io.switchboard.core.identity.IdentifierWrites")
                 .should().callMethodWhere(new DescribedPredicate<>("ProfileDao ownership writes") {
                     @Override
                     public boolean test(com.tngtech.archunit.core.domain.JavaMethodCall call) {
                         return call.getTargetOwner().getFullName().equals("io.switchboard.db.ProfileDao")
                                 && writes.contains(call.getName());
+                    }
+                })
+                .orShould().callMethodWhere(new DescribedPredicate<>("OwnerSnapshot.touched") {
+                    @Override
+                    public boolean test(com.tngtech.archunit.core.domain.JavaMethodCall call) {
+                        return call.getTargetOwner().getFullName().equals("io.switchboard.core.identity.OwnerSnapshot")
+                                && call.getName().equals("touched");
                     }
                 })
                 .because("a write that forgets to mark what it touched lets a batch answer from a stale snapshot")

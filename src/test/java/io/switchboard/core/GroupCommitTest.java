@@ -406,4 +406,57 @@ class GroupCommitTest {
         assertThat(rows("id LIKE 'solo-%'")).isEqualTo(20);
         assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
     }
+    /**
+     * A typed handler: its units of one batch share one context (prepared once per attempt with exactly its
+     * units, in submission order, right before they run), its deferred work runs once before the COMMIT, a
+     * unit that throws is taken out and the others re-run with a fresh context, and the thrower runs alone
+     * (its own context from {@code alone}) in its own transaction.
+     */
+    @Test
+    void typedUnitsShareOneContextPerAttemptAndAFailingUnitRunsAloneWithItsOwn() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        List<List<String>> prepared = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> alone = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger flushes = new AtomicInteger();
+        BatchHandler<String, List<String>, String> rows = new BatchHandler<>() {
+            @Override
+            public List<String> prepare(Handle h, List<String> units) {
+                prepared.add(List.copyOf(units));
+                return new ArrayList<>();
+            }
+
+            @Override
+            public List<String> alone(Handle h, String unit) {
+                alone.add(unit);
+                return new ArrayList<>();
+            }
+
+            @Override
+            public String apply(Handle h, List<String> ctx, String unit) {
+                if (unit.startsWith("bad") && !alone.contains(unit)) throw new IllegalArgumentException(unit);
+                ctx.add(unit); // deferred: inserted by beforeCommit, all at once
+                return unit + "!";
+            }
+
+            @Override
+            public void beforeCommit(Handle h, List<String> ctx) {
+                flushes.incrementAndGet();
+                for (String id : ctx) insert(h, id, 0);
+            }
+        };
+        CountDownLatch release = block(gc);
+        CompletableFuture<String> a = gc.submit(1, rows, "a");
+        CompletableFuture<Object> plain = gc.submit(h -> insert(h, "plain", 1));
+        CompletableFuture<String> bad = gc.submit(1, rows, "bad");
+        CompletableFuture<String> b = gc.submit(1, rows, "b");
+        release.countDown();
+        assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo("a!");
+        assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo("b!");
+        assertThat(plain.get(10, TimeUnit.SECONDS)).isEqualTo("plain");
+        assertThat(bad.get(10, TimeUnit.SECONDS)).as("alone, its own outcome").isEqualTo("bad!");
+        assertThat(prepared).containsExactly(List.of("a", "bad", "b"), List.of("a", "b"));
+        assertThat(alone).containsExactly("bad");
+        assertThat(flushes.get()).as("once for the re-run batch, once for the unit alone").isEqualTo(2);
+        assertThat(rows("id IN ('a', 'b', 'bad', 'plain')")).isEqualTo(4);
+    }
 }

@@ -5,7 +5,7 @@ import io.switchboard.core.InputLimits;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.f4b6a3.ulid.UlidCreator;
-import io.switchboard.core.BatchScope;
+import io.switchboard.core.BatchHandler;
 import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
@@ -20,6 +20,7 @@ import io.switchboard.core.events.IngestOp.Group;
 import io.switchboard.core.events.IngestOp.Resolve;
 import io.switchboard.core.events.IngestOp.UnregisterToken;
 import io.switchboard.core.identity.IdentityService;
+import io.switchboard.core.identity.OwnerSnapshot;
 import io.switchboard.core.identity.Identifiers;
 import io.switchboard.core.identity.WriteMode;
 import io.switchboard.core.identity.ResolvedProfile;
@@ -50,8 +51,9 @@ import org.jdbi.v3.core.Handle;
  *
  * <p>Built to be batched: per-item work is only the identity step (the identity core decides per item);
  * everything else is set-based — one idempotency claim for all keys, one events INSERT from arrays, one
- * metrics upsert, one last-event update. A group-commit layer can hand {@link #ingest(Handle, long,
- * WriteContext, RequestKey, List)} the ops of several requests inside one transaction.
+ * metrics upsert, one last-event update. Under group commit ({@link GroupCommit}) the requests of one batch
+ * are units of one {@link BatchHandler}: the identifier owners of all of them are read ahead at once, and
+ * their events go in with one INSERT just before the COMMIT.
  */
 public class IngestService {
     public static final String SCOPE_REQUEST = "request";
@@ -96,7 +98,7 @@ public class IngestService {
 
     /** {@code receivedAt}: the server's receive time (the one the dialect used for default event times). */
     public Result ingest(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops, Instant receivedAt) {
-        return GroupCommit.run(groupCommit, tx(), ops.size(), new Unit(companyId, ctx, requestKey, ops, receivedAt));
+        return GroupCommit.run(groupCommit, tx(), ops.size(), handler, new Unit(companyId, ctx, requestKey, ops, receivedAt));
     }
 
     /**
@@ -107,59 +109,77 @@ public class IngestService {
     public java.util.concurrent.CompletableFuture<Result> ingestAsync(long companyId, WriteContext ctx,
                                                                      RequestKey requestKey, List<IngestOp> ops,
                                                                      Instant receivedAt) {
-        return GroupCommit.submit(groupCommit, tx(), ops.size(), new Unit(companyId, ctx, requestKey, ops, receivedAt));
+        return GroupCommit.submit(groupCommit, tx(), ops.size(), handler, new Unit(companyId, ctx, requestKey, ops, receivedAt));
     }
 
-    /** One request as a group-commit unit; other units of the same batch can see what it will resolve. */
-    private final class Unit implements java.util.function.Function<Handle, Result> {
-        final long companyId;
-        final WriteContext ctx;
-        final RequestKey requestKey;
-        final List<IngestOp> ops;
-        final Instant receivedAt;
+    /** One request: the typed unit of a group-commit batch. */
+    private record Unit(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops, Instant receivedAt) {}
 
-        Unit(long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops, Instant receivedAt) {
-            this.companyId = companyId;
-            this.ctx = ctx;
-            this.requestKey = requestKey;
-            this.ops = ops;
-            this.receivedAt = receivedAt;
+    /**
+     * What the ingestion units of one group-commit attempt share (or one unit, in a transaction of its own):
+     * the identifier owners read ahead for all of them, which every identity write of these units updates,
+     * and their event rows, inserted with one statement just before the COMMIT.
+     */
+    private static final class Batch {
+        final OwnerSnapshot owners;
+        /** By company: the rows of every unit, for one INSERT each. */
+        final Map<Long, BufferedRows> events = new HashMap<>();
+
+        Batch(OwnerSnapshot owners) {
+            this.owners = owners;
+        }
+    }
+
+    private final Handler handler = new Handler();
+
+    /** Ingestion requests in a group-commit batch: read ahead for all, apply each, insert every event at once. */
+    private final class Handler implements BatchHandler<Unit, Batch, Result> {
+        /**
+         * The identifiers of every write-nothing item of every unit, by company, for the identity core to
+         * read ahead in one statement.
+         */
+        @Override
+        public Batch prepare(Handle h, List<Unit> units) {
+            Map<Long, List<Identifiers>> byCompany = new HashMap<>();
+            for (Unit unit : units) {
+                for (IngestOp op : unit.ops()) {
+                    if (op.identity() instanceof Resolve r && (r.write() == null || r.write().isEmpty())
+                            && (r.mode() == WriteMode.NORMAL || r.mode() == WriteMode.CLIENT)) {
+                        byCompany.computeIfAbsent(unit.companyId(), k -> new ArrayList<>()).add(r.ids());
+                    }
+                }
+            }
+            return new Batch(byCompany.isEmpty() ? OwnerSnapshot.none() : identity.readAhead(h, byCompany));
         }
 
         @Override
-        public Result apply(Handle h) {
-            return ingest(h, companyId, ctx, requestKey, ops, receivedAt);
+        public Batch alone(Handle h, Unit unit) {
+            return new Batch(OwnerSnapshot.none());
+        }
+
+        @Override
+        public Result apply(Handle h, Batch batch, Unit u) {
+            return ingest(h, batch, u.companyId(), u.ctx(), u.requestKey(), u.ops(), u.receivedAt());
+        }
+
+        @Override
+        public void beforeCommit(Handle h, Batch batch) {
+            flushEvents(h, batch);
         }
     }
 
     /**
-     * Inside a group-commit batch: the identifiers of every write-nothing item of every ingestion unit of
-     * the batch, by company, for the identity core to read ahead in one statement.
+     * Inside the caller's unit of work (core's own bulk jobs and subscriptions): the ops applied in {@code h}'s
+     * transaction as one unit on its own — nothing read ahead, its events inserted before this returns.
      */
-    private void readAhead(Handle h) {
-        BatchScope scope = BatchScope.of(h);
-        if (!scope.active() || scope.peek(READ_AHEAD_DONE) != null) return;
-        scope.state(READ_AHEAD_DONE, () -> Boolean.TRUE);
-        Map<Long, List<Identifiers>> byCompany = new HashMap<>();
-        for (Object u : scope.units()) {
-            if (!(u instanceof Unit unit)) continue;
-            for (IngestOp op : unit.ops) {
-                if (op.identity() instanceof Resolve r && (r.write() == null || r.write().isEmpty())
-                        && (r.mode() == WriteMode.NORMAL || r.mode() == WriteMode.CLIENT)) {
-                    byCompany.computeIfAbsent(unit.companyId, k -> new ArrayList<>()).add(r.ids());
-                }
-            }
-        }
-        if (!byCompany.isEmpty()) identity.readAhead(h, byCompany);
-    }
-
-    private static final Object READ_AHEAD_DONE = new Object();
-    private static final Object EVENT_BUFFER = new Object();
-
     public Result ingest(Handle h, long companyId, WriteContext ctx, RequestKey requestKey, List<IngestOp> ops,
                          Instant receivedAt) {
+        return handler.runAlone(h, new Unit(companyId, ctx, requestKey, ops, receivedAt));
+    }
+
+    private Result ingest(Handle h, Batch batch, long companyId, WriteContext ctx, RequestKey requestKey,
+                          List<IngestOp> ops, Instant receivedAt) {
         Instant now = receivedAt;
-        readAhead(h);
         IdempotencyDao idem = Daos.attach(h, IdempotencyDao.class);
         if (requestKey != null) {
             int fresh = idem.claimRequest(companyId, SCOPE_REQUEST, requestKey.key(), requestKey.fingerprint(),
@@ -192,13 +212,13 @@ public class IngestService {
             String profileId;
             try {
                 checkLimits(op);
-                profileId = apply(h, companyId, ctx, op, now, pending, resolved);
+                profileId = apply(h, batch.owners, companyId, ctx, op, now, pending, resolved);
             } catch (ApiException e) {
                 throw located(op, e);
             }
             profileIds.add(profileId);
         }
-        List<String> eventIds = writeEvents(h, companyId, pending, now);
+        List<String> eventIds = writeEvents(h, batch, companyId, pending, now);
         skipped += pending.size() - eventIds.size();
         return new Result(false, profileIds, eventIds, skipped);
     }
@@ -211,7 +231,7 @@ public class IngestService {
     public List<String> record(Handle h, long companyId, String profileId, List<Event> events, Instant now) {
         List<PendingEvent> pending = new ArrayList<>();
         for (Event e : events) pending.add(new PendingEvent(profileId, e));
-        return writeEvents(h, companyId, pending, now);
+        return writeEvents(h, null, companyId, pending, now);
     }
 
     private Set<String> claimItemKeys(IdempotencyDao idem, long companyId, List<IngestOp> ops, Instant now) {
@@ -244,19 +264,19 @@ public class IngestService {
         return n == 1 ? List.of(ids, r.mode()) : null;
     }
 
-    private String apply(Handle h, long companyId, WriteContext ctx, IngestOp op, Instant now,
+    private String apply(Handle h, OwnerSnapshot owners, long companyId, WriteContext ctx, IngestOp op, Instant now,
                          List<PendingEvent> pending, Map<Object, String> memo) {
         Object key = memoKey(op);
         String profileId = key == null ? null : memo.get(key);
         if (profileId == null) {
             ResolvedProfile p;
             if (op.identity() instanceof Alias a) {
-                p = identity.alias(h, companyId, a.anonymousId(), a.externalId(), ctx);
+                p = identity.alias(h, owners, companyId, a.anonymousId(), a.externalId(), ctx);
             } else if (op.identity() instanceof IngestOp.ById b) {
-                p = identity.resolveById(h, companyId, b.profileId(), b.write(), b.mode(), ctx, b.pointer());
+                p = identity.resolveById(h, owners, companyId, b.profileId(), b.write(), b.mode(), ctx, b.pointer());
             } else {
                 Resolve r = (Resolve) op.identity();
-                p = identity.resolve(h, companyId, r.ids(), r.write(), r.mode(), ctx);
+                p = identity.resolve(h, owners, companyId, r.ids(), r.write(), r.mode(), ctx);
             }
             profileId = p.profileId();
             if (key == null) memo.clear();
@@ -328,7 +348,8 @@ public class IngestService {
     }
 
     /** Klaviyo dedup, then one INSERT for all events, one metrics upsert, one last-event update. */
-    private List<String> writeEvents(Handle h, long companyId, List<PendingEvent> pending, Instant now) {
+    /** {@code batch}: buffer the rows for its one INSERT before the COMMIT; null: insert them now. */
+    private List<String> writeEvents(Handle h, Batch batch, long companyId, List<PendingEvent> pending, Instant now) {
         if (pending.isEmpty()) return List.of();
         // Klaviyo: (profile, metric, unique_id), else (profile, metric, time in whole seconds)
         Map<Integer, String> klKeys = new LinkedHashMap<>();
@@ -365,12 +386,9 @@ public class IngestService {
             // monotonic ULID would keep the previous id's later time for an event that happened earlier
             rows.add(new Row(UlidCreator.getUlid(ms).toString(), pe.profileId(), pe.event()));
         }
-        BatchScope scope = BatchScope.of(h);
-        if (scope.active()) {
-            // a group-commit batch: every unit's events go in with one INSERT just before the COMMIT
-            Map<Long, BufferedRows> buffer = scope.state(EVENT_BUFFER, HashMap::new);
-            buffer.computeIfAbsent(companyId, c -> new BufferedRows()).add(now, rows);
-            scope.beforeCommit(EVENT_BUFFER, this::flushEvents);
+        if (batch != null) {
+            // every unit's events go in with one INSERT just before the COMMIT
+            batch.events.computeIfAbsent(companyId, c -> new BufferedRows()).add(now, rows);
         } else {
             insertEvents(h, companyId, now, rows);
         }
@@ -392,9 +410,9 @@ public class IngestService {
         }
     }
 
-    private void flushEvents(Handle h) {
-        Map<Long, BufferedRows> buffer = BatchScope.of(h).peek(EVENT_BUFFER);
-        if (buffer == null) return;
+    private void flushEvents(Handle h, Batch batch) {
+        Map<Long, BufferedRows> buffer = batch.events;
+        if (buffer.isEmpty()) return;
         List<Long> companies = new ArrayList<>(buffer.keySet());
         java.util.Collections.sort(companies);
         for (Long companyId : companies) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
-import io.switchboard.core.BatchScope;
 import io.switchboard.core.ChangedProfiles;
 import io.switchboard.core.GroupCommit;
 import io.switchboard.core.Tx;
@@ -258,6 +257,16 @@ public class IdentityService {
      */
     public ResolvedProfile resolve(Handle h, long companyId, Identifiers raw, ProfileWrite write, WriteMode mode,
                                    WriteContext ctx) {
+        return resolve(h, OwnerSnapshot.none(), companyId, raw, write, mode, ctx);
+    }
+
+    /**
+     * {@link #resolve(Handle, long, Identifiers, ProfileWrite, WriteMode, WriteContext)} inside a unit of work
+     * that read owners ahead ({@link #readAhead}): a write-nothing item naming identifiers of one known live
+     * person is answered from {@code snapshot}; every identifier write of this call is recorded into it.
+     */
+    public ResolvedProfile resolve(Handle h, OwnerSnapshot snapshot, long companyId, Identifiers raw, ProfileWrite write,
+                                   WriteMode mode, WriteContext ctx) {
         checkLimits(write);
         boolean strict = mode == WriteMode.STRICT_CREATE || mode == WriteMode.STRICT_UPSERT;
         List<Identifier> ids = normalize(companyId, raw, strict);
@@ -270,20 +279,21 @@ public class IdentityService {
         if (!strict && (write == null || write.isEmpty())) {
             // an item that writes nothing and names only identifiers of one live person (read ahead for
             // the whole group-commit batch): nothing to create, attach or merge — that person it is
-            String known = readAheadOwner(h, companyId, ids);
+            String known = snapshot.knownOwner(companyId, ids);
             if (known != null) return new ResolvedProfile(known, false);
         }
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
+        IdentifierWrites w = snapshot.writes(dao, companyId);
         Instant now = Instant.now();
         Map<Identifier, String> owners = owners(dao, companyId, ids);
         Set<String> ownerIds = new LinkedHashSet<>(owners.values());
 
         if (mode == WriteMode.STRICT_CREATE) {
             if (!ownerIds.isEmpty()) throw duplicate(ownerIds.iterator().next());
-            return create(dao, companyId, ids, write, now, ctx, "strict_create");
+            return create(w, ids, write, now, ctx, "strict_create");
         }
         if (ownerIds.isEmpty()) {
-            return create(dao, companyId, ids, write, now, ctx, "new_identifiers");
+            return create(w, ids, write, now, ctx, "new_identifiers");
         }
         Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners);
         if (mode == WriteMode.STRICT_UPSERT) {
@@ -291,7 +301,7 @@ public class IdentityService {
                 throw duplicate(ownerIds.stream().sorted().skip(1).findFirst().orElseThrow());
             }
             Draft target = locked.get(ownerIds.iterator().next());
-            attach(dao, companyId, target, ids, owners, true, true, ctx, "import", now);
+            attach(w, target, ids, owners, true, true, ctx, "import", now);
             target.apply(write, now);
             save(dao, companyId, target, now);
             return new ResolvedProfile(target.id, false);
@@ -317,7 +327,7 @@ public class IdentityService {
             } else {
                 // the candidate belongs to someone else: a new person with this external_id
                 List<Identifier> unowned = ids.stream().filter(i -> !owners.containsKey(i)).toList();
-                ResolvedProfile created = create(dao, companyId, unowned, write, now, ctx,
+                ResolvedProfile created = create(w, unowned, write, now, ctx,
                         "external_id_differs_from_" + best.kind().column() + "_owner");
                 for (String other : ownerIds) {
                     conflict(dao, companyId, created.profileId(), locked.get(other), ids, owners, ctx,
@@ -342,7 +352,7 @@ public class IdentityService {
                     s = other;
                     l = survivor;
                 }
-                merge(dao, companyId, s, l, ctx, "safe_merge:" + rule, now);
+                merge(w, s, l, ctx, "safe_merge:" + rule, now);
                 survivor = s;
                 if (survivor.externalId != null) effectiveExt = survivor.externalId;
             } else {
@@ -356,7 +366,7 @@ public class IdentityService {
         owners.forEach((i, o) -> {
             if (conflicting.contains(o)) current.put(i, o);
         });
-        attach(dao, companyId, survivor, ids, current, mode == WriteMode.NORMAL, false, ctx, rule, now);
+        attach(w, survivor, ids, current, mode == WriteMode.NORMAL, false, ctx, rule, now);
 
         // --- rule 5: the attribute writes
         survivor.apply(write, now);
@@ -368,11 +378,11 @@ public class IdentityService {
      * {@link #resolve} for the person a profile id names: the live profile (following merges) and its
      * identifiers, with the attribute writes. An unknown id is a 400 at the dialect's {@code pointer}.
      */
-    public ResolvedProfile resolveById(Handle h, long companyId, String profileId, ProfileWrite write, WriteMode mode,
-                                       WriteContext ctx, String pointer) {
+    public ResolvedProfile resolveById(Handle h, OwnerSnapshot snapshot, long companyId, String profileId,
+                                       ProfileWrite write, WriteMode mode, WriteContext ctx, String pointer) {
         Profile p = live(h, companyId, ProfileRef.byId(profileId)).flatMap(id -> find(h, companyId, id)).orElse(null);
         if (p == null) throw ApiException.invalid(pointer, "No profile with id `" + profileId + "`.");
-        return resolve(h, companyId, new Identifiers(p.externalId(), p.email(), p.phoneNumber(), p.anonymousIds()),
+        return resolve(h, snapshot, companyId, new Identifiers(p.externalId(), p.email(), p.phoneNumber(), p.anonymousIds()),
                 write, mode, ctx);
     }
 
@@ -381,6 +391,12 @@ public class IdentityService {
      * recorded as a conflict; it is not an error.
      */
     public ResolvedProfile alias(Handle h, long companyId, String anonymousId, String externalId, WriteContext ctx) {
+        return alias(h, OwnerSnapshot.none(), companyId, anonymousId, externalId, ctx);
+    }
+
+    /** {@link #alias(Handle, long, String, String, WriteContext)} recording its identifier writes into {@code snapshot}. */
+    public ResolvedProfile alias(Handle h, OwnerSnapshot snapshot, long companyId, String anonymousId, String externalId,
+                                 WriteContext ctx) {
         List<Identifier> ids = normalize(companyId, Identifiers.of(externalId, null, null, anonymousId), false);
         Identifier ext = first(ids, IdentifierKind.EXTERNAL_ID);
         Identifier anon = first(ids, IdentifierKind.ANONYMOUS_ID);
@@ -389,7 +405,7 @@ public class IdentityService {
             if (ids.isEmpty()) {
                 throw ApiException.invalid(null, "Alias needs a usable anonymous id and external id.");
             }
-            return resolve(h, companyId, Identifiers.of(externalId, null, null, anonymousId), ProfileWrite.NONE,
+            return resolve(h, snapshot, companyId, Identifiers.of(externalId, null, null, anonymousId), ProfileWrite.NONE,
                     WriteMode.NORMAL, ctx);
         }
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
@@ -404,7 +420,7 @@ public class IdentityService {
                 return new ResolvedProfile(ox != null ? ox : oa, false);
             }
         }
-        return resolve(h, companyId, Identifiers.of(externalId, null, null, anonymousId), ProfileWrite.NONE,
+        return resolve(h, snapshot, companyId, Identifiers.of(externalId, null, null, anonymousId), ProfileWrite.NONE,
                 WriteMode.NORMAL, ctx);
     }
 
@@ -421,11 +437,12 @@ public class IdentityService {
         for (var e : owners.entrySet()) {
             if (!e.getValue().equals(profileId)) throw duplicate(e.getValue());
         }
+        IdentifierWrites w = OwnerSnapshot.none().writes(dao, companyId); // its own transaction: nothing read ahead
         Draft target = lockLive(dao, companyId, profileId);
         Map<Identifier, String> recheck = owners(dao, companyId, ids);
         if (!recheck.equals(owners)) throw new Tx.Retry("owners changed");
         Instant now = Instant.now();
-        attach(dao, companyId, target, ids, owners, true, true, ctx, "server_update", now);
+        attach(w, target, ids, owners, true, true, ctx, "server_update", now);
         target.apply(write, now);
         target.dirty = true;
         save(dao, companyId, target, now);
@@ -440,6 +457,7 @@ public class IdentityService {
             lockLive(dao, companyId, destinationId);
             return new ResolvedProfile(destinationId, false);
         }
+        IdentifierWrites w = OwnerSnapshot.none().writes(dao, companyId); // its own transaction: nothing read ahead
         List<Profile> rows = dao.lock(companyId, new String[] {destinationId, sourceId});
         Map<String, Profile> byId = new HashMap<>();
         rows.forEach(p -> byId.put(p.id(), p));
@@ -449,7 +467,7 @@ public class IdentityService {
         if (s == null || s.isTombstone()) throw notFound(sourceId, s);
         Draft survivor = new Draft(d);
         Instant now = Instant.now();
-        merge(dao, companyId, survivor, new Draft(s), ctx, "explicit_merge", now);
+        merge(w, survivor, new Draft(s), ctx, "explicit_merge", now);
         save(dao, companyId, survivor, now);
         return new ResolvedProfile(survivor.id, false);
     }
@@ -463,7 +481,7 @@ public class IdentityService {
         all.add(profileId);
         all.addAll(dao.tombstonesOf(companyId, profileId));
         for (ProfileLifecycleListener l : listeners) l.onDelete(h, companyId, all);
-        IdentifierWrites.delete(dao, companyId, all);
+        OwnerSnapshot.none().writes(dao, companyId).delete(all);
         dao.history(companyId, "delete", profileId, null, "[]", "data_privacy_deletion", ctx.credential(),
                 ctx.source(), null);
         return true;
@@ -503,31 +521,19 @@ public class IdentityService {
 
     // ------------------------------------------------------------------ read-ahead for a group-commit batch
 
-    /** Live owners read ahead for a batch, and what the batch's own identity writes changed since. */
-    private static final class OwnerSnapshot {
-        final Map<Long, Map<Identifier, String>> owners = new HashMap<>();
-        final Set<String> touchedProfiles = new HashSet<>();
-        final Set<String> touchedIdentifiers = new HashSet<>();
-
-        static String key(long companyId, Identifier i) {
-            return companyId + "\u0000" + i.kind().column() + "\u0000" + i.value();
-        }
-    }
-
     /**
-     * Inside a group-commit batch ({@link BatchScope}): reads, in two statements per company, the live owners
-     * of the identifiers that the batch's write-nothing items (events, devices… of people who may be known)
-     * will resolve, locking each owner {@code FOR KEY SHARE} until the commit — so a concurrent merge or
-     * deletion of such a person waits, exactly as it would wait for the {@code FOR UPDATE} of the full
-     * path. {@link #resolve} then answers such an item without a statement when every identifier it names
-     * belongs to the same live owner and nothing in this batch has changed that owner or those identifiers
-     * since (every claim, release, merge and deletion marks what it changed). Any other item takes the full
-     * path, unchanged. Outside a batch this does nothing. Called once per batch attempt; later calls are no-ops.
+     * For a group-commit batch: reads, in two statements per company, the live owners of the identifiers
+     * that the batch's write-nothing items (events, devices… of people who may be known) will resolve,
+     * locking each owner {@code FOR KEY SHARE} until the commit — so a concurrent merge or deletion of such a
+     * person waits, exactly as it would wait for the {@code FOR UPDATE} of the full path. The snapshot is
+     * then handed to {@link #resolve(Handle, OwnerSnapshot, long, Identifiers, ProfileWrite, WriteMode,
+     * WriteContext) resolve}, which answers such an item without a statement when every identifier it names
+     * belongs to the same live owner and nothing in this unit of work has changed that owner or those
+     * identifiers since (every claim, release, merge and deletion records into the snapshot what it changed,
+     * through {@link IdentifierWrites}). Any other item takes the full path, unchanged.
      */
-    public void readAhead(Handle h, Map<Long, List<Identifiers>> byCompany) {
-        BatchScope scope = BatchScope.of(h);
-        if (!scope.active() || scope.peek(OwnerSnapshot.class) != null) return;
-        OwnerSnapshot snap = new OwnerSnapshot();
+    public OwnerSnapshot readAhead(Handle h, Map<Long, List<Identifiers>> byCompany) {
+        Map<Long, Map<Identifier, String>> byOwner = new HashMap<>();
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
         byCompany.forEach((companyId, raws) -> {
             Set<Identifier> all = new LinkedHashSet<>();
@@ -548,77 +554,9 @@ public class IdentityService {
                     }
                 }
             }
-            snap.owners.put(companyId, m);
+            byOwner.put(companyId, m);
         });
-        scope.state(OwnerSnapshot.class, () -> snap);
-    }
-
-    private static String readAheadOwner(Handle h, long companyId, List<Identifier> ids) {
-        OwnerSnapshot snap = BatchScope.of(h).peek(OwnerSnapshot.class);
-        Map<Identifier, String> m = snap == null ? null : snap.owners.get(companyId);
-        if (m == null) return null;
-        String owner = null;
-        for (Identifier i : ids) {
-            String o = m.get(i);
-            if (o == null || (owner != null && !owner.equals(o))
-                    || snap.touchedIdentifiers.contains(OwnerSnapshot.key(companyId, i))) {
-                return null;
-            }
-            owner = o;
-        }
-        return owner == null || snap.touchedProfiles.contains(owner) ? null : owner;
-    }
-
-    /**
-     * Every change of identifier ownership (claim, release, move, tombstone, deletion) goes through here,
-     * and each marks what it changes for the batch's read-ahead snapshot before changing it — by
-     * construction, so a new identity operation cannot forget to. {@code LayerDependenciesTest} checks that
-     * nothing else calls these {@code ProfileDao} methods.
-     */
-    static final class IdentifierWrites {
-        private IdentifierWrites() {}
-
-        /** Claims identifiers (sorted) for a profile; the identifiers actually claimed. */
-        static List<String> claim(ProfileDao dao, long companyId, String profileId, List<Identifier> sorted) {
-            touched(dao, companyId, List.of(profileId), sorted);
-            return dao.claim(companyId, profileId, sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
-                    sorted.stream().map(Identifier::value).toArray(String[]::new));
-        }
-
-        static void release(ProfileDao dao, long companyId, String profileId, Identifier i) {
-            touched(dao, companyId, List.of(profileId), List.of(i));
-            dao.release(companyId, profileId, i.kind().column(), i.value());
-        }
-
-        static void move(ProfileDao dao, long companyId, String from, String to, Identifier i) {
-            touched(dao, companyId, List.of(from, to), List.of(i));
-            dao.moveIdentifier(companyId, from, to, i.kind().column());
-        }
-
-        static void moveAnonymousIds(ProfileDao dao, long companyId, String from, String to) {
-            touched(dao, companyId, List.of(from, to), List.of());
-            dao.moveAnonymousIds(companyId, from, to);
-        }
-
-        static void tombstone(ProfileDao dao, long companyId, String loser, String survivor, Instant now) {
-            touched(dao, companyId, List.of(loser, survivor), List.of());
-            dao.tombstone(companyId, loser, survivor, now);
-        }
-
-        static void delete(ProfileDao dao, long companyId, List<String> profiles) {
-            touched(dao, companyId, profiles, List.of());
-            String[] arr = profiles.toArray(String[]::new);
-            dao.deleteHistory(companyId, arr);
-            dao.delete(companyId, arr);
-        }
-    }
-
-    /** Marks profiles and identifiers this transaction changed, so read-ahead answers about them are not used. */
-    private static void touched(ProfileDao dao, long companyId, Collection<String> profiles, Collection<Identifier> ids) {
-        OwnerSnapshot snap = BatchScope.of(((SqlObject) dao).getHandle()).peek(OwnerSnapshot.class);
-        if (snap == null) return;
-        snap.touchedProfiles.addAll(profiles);
-        for (Identifier i : ids) snap.touchedIdentifiers.add(OwnerSnapshot.key(companyId, i));
+        return OwnerSnapshot.of(byOwner);
     }
 
     // ------------------------------------------------------------------ internals
@@ -660,8 +598,10 @@ public class IdentityService {
         return new Draft(p);
     }
 
-    private ResolvedProfile create(ProfileDao dao, long companyId, List<Identifier> ids, ProfileWrite write,
+    private ResolvedProfile create(IdentifierWrites w, List<Identifier> ids, ProfileWrite write,
                                    Instant now, WriteContext ctx, String rule) {
+        ProfileDao dao = w.dao();
+        long companyId = w.companyId();
         Draft d = new Draft(UlidCreator.getMonotonicUlid().toString(), true, now);
         List<Identifier> take = new ArrayList<>();
         for (Identifier i : ids) {
@@ -679,7 +619,7 @@ public class IdentityService {
         dao.insert(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
                 json(d.writeTimes), now);
         ChangedProfiles.add(((SqlObject) dao).getHandle(), companyId, d.id); // derived data (segments) follows
-        claim(dao, companyId, d.id, take);
+        claim(w, d.id, take);
         dao.history(companyId, "create", d.id, null, idsJson(take), rule, ctx.credential(), ctx.source(), null);
         return new ResolvedProfile(d.id, true);
     }
@@ -689,8 +629,10 @@ public class IdentityService {
      * replaces the old one (released). {@code replaceExternal}: so may a new external_id (server PATCH
      * and import only).
      */
-    private void attach(ProfileDao dao, long companyId, Draft s, List<Identifier> ids, Map<Identifier, String> ownedElsewhere,
+    private void attach(IdentifierWrites w, Draft s, List<Identifier> ids, Map<Identifier, String> ownedElsewhere,
                         boolean replace, boolean replaceExternal, WriteContext ctx, String rule, Instant now) {
+        ProfileDao dao = w.dao();
+        long companyId = w.companyId();
         List<Identifier> claim = new ArrayList<>();
         List<Identifier> released = new ArrayList<>();
         for (Identifier i : ids) {
@@ -709,7 +651,7 @@ public class IdentityService {
                 s.set(i.kind(), i.value());
                 claim.add(i);
             } else if (mayReplace) {
-                IdentifierWrites.release(dao, companyId, s.id, new Identifier(i.kind(), old));
+                w.release(s.id, new Identifier(i.kind(), old));
                 released.add(new Identifier(i.kind(), old));
                 s.set(i.kind(), i.value());
                 claim.add(i);
@@ -722,23 +664,25 @@ public class IdentityService {
             dao.history(companyId, "release", s.id, null, idsJson(released), rule, ctx.credential(), ctx.source(), null);
         }
         if (!claim.isEmpty()) {
-            claim(dao, companyId, s.id, claim);
+            claim(w, s.id, claim);
             dao.history(companyId, "attach", s.id, null, idsJson(claim), rule, ctx.credential(), ctx.source(), null);
         }
     }
 
-    private void claim(ProfileDao dao, long companyId, String profileId, List<Identifier> ids) {
+    private static void claim(IdentifierWrites w, String profileId, List<Identifier> ids) {
         if (ids.isEmpty()) return;
         List<Identifier> sorted = ids.stream().sorted(Comparator.comparing((Identifier i) -> i.kind().column())
                 .thenComparing(Identifier::value)).toList();
-        List<String> got = IdentifierWrites.claim(dao, companyId, profileId, sorted);
+        List<String> got = w.claim(profileId, sorted);
         if (got.size() != sorted.size()) {
             throw new Tx.Retry("an identifier was claimed concurrently");
         }
     }
 
     /** Merges loser {@code l} into survivor {@code s} (both locked). */
-    private void merge(ProfileDao dao, long companyId, Draft s, Draft l, WriteContext ctx, String rule, Instant now) {
+    private void merge(IdentifierWrites w, Draft s, Draft l, WriteContext ctx, String rule, Instant now) {
+        ProfileDao dao = w.dao();
+        long companyId = w.companyId();
         ObjectNode snapshot = l.snapshot();
         List<Identifier> moved = new ArrayList<>();
         List<Identifier> released = new ArrayList<>();
@@ -746,22 +690,22 @@ public class IdentityService {
             String v = l.get(k);
             if (v == null) continue;
             if (s.get(k) == null) {
-                IdentifierWrites.move(dao, companyId, l.id, s.id, new Identifier(k, v));
+                w.move(l.id, s.id, new Identifier(k, v));
                 s.set(k, v);
                 moved.add(new Identifier(k, v));
             } else {
-                IdentifierWrites.release(dao, companyId, l.id, new Identifier(k, v));
+                w.release(l.id, new Identifier(k, v));
                 released.add(new Identifier(k, v));
             }
             l.set(k, null);
         }
-        IdentifierWrites.moveAnonymousIds(dao, companyId, l.id, s.id);
+        w.moveAnonymousIds(l.id, s.id);
         for (String a : l.anonymousIds) {
             s.set(IdentifierKind.ANONYMOUS_ID, a);
             moved.add(new Identifier(IdentifierKind.ANONYMOUS_ID, a));
         }
         s.absorb(l);
-        IdentifierWrites.tombstone(dao, companyId, l.id, s.id, now);
+        w.tombstone(l.id, s.id, now);
         Handle h = ((SqlObject) dao).getHandle();
         for (ProfileLifecycleListener listener : listeners) listener.onMerge(h, companyId, s.id, l.id);
         ObjectNode ids = JSON.createObjectNode();

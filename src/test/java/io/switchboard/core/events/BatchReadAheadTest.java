@@ -29,7 +29,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The group-commit read-ahead of identifier owners ({@code IdentityService.readAhead}, {@code BatchScope}):
+ * The group-commit read-ahead of identifier owners ({@code IdentityService.readAhead}, the {@code OwnerSnapshot}
+ * of the ingestion handler's batch context):
  * an event of a known person resolves without the full identity path, and that must never give a
  * different answer from the full path — not when an earlier unit of the same batch merged or released
  * identifiers, and not when another transaction merges or deletes the person meanwhile.
@@ -51,9 +52,9 @@ class BatchReadAheadTest {
         jdbi = SwitchboardApplication.newJdbi(Jdbi.create(TestDatabase.newDatabase(), "postgres", ""),
                 new com.fasterxml.jackson.databind.ObjectMapper());
         Tx tx = new Tx(jdbi);
-        identity = new IdentityService(tx, id -> CompanySettings.DEFAULTS);
-        identity.addListener(new ProfileDataListener());
         groupCommit = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 200, Duration.ZERO, 1000));
+        identity = new IdentityService(tx, id -> CompanySettings.DEFAULTS, groupCommit); // client upserts batch too
+        identity.addListener(new ProfileDataListener());
         ingest = new IngestService(tx, identity, Duration.ofDays(7), Duration.ofDays(1)).withGroupCommit(groupCommit);
     }
 
@@ -160,6 +161,49 @@ class BatchReadAheadTest {
                 List.of(event(Identifiers.of(null, null, null, "a1"), "After"))));
         assertThat(liveOwnerOf("anonymous_id", "a1")).isEqualTo(named);
         assertThat(eventOwner("After")).as("the survivor, not the tombstone read ahead").isEqualTo(named);
+    }
+
+    @Test
+    void twoIdentifiesInOneBatchNamingTheSameEmailEndInOneProfile() throws Exception {
+        String named = identifyNow(Identifiers.of("u1", null, null, null));
+        String byEmail = identifyNow(Identifiers.of(null, "e@example.com", null, null));
+        assertThat(named).isNotEqualTo(byEmail);
+        List<IngestService.Result> r = oneBatch(List.of(
+                List.of(identify(Identifiers.of("u1", "e@example.com", null, null))), // merges e@'s profile into u1's
+                List.of(identify(Identifiers.of(null, "e@example.com", null, null)))));
+        assertThat(liveOwnerOf("email", "e@example.com")).isEqualTo(named);
+        assertThat(r.get(0).profileIds()).containsExactly(named);
+        assertThat(r.get(1).profileIds()).as("the survivor, not the tombstone read ahead").containsExactly(named);
+        long live = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM profiles WHERE company_id = :c "
+                + "AND merged_into IS NULL").bind("c", company).mapTo(Long.class).one());
+        assertThat(live).as("one person").isEqualTo(1);
+    }
+
+    @Test
+    void aMergeByAnotherKindOfUnitEarlierInTheSameBatchIsSeenByALaterEvent() throws Exception {
+        String named = identifyNow(Identifiers.of("u1", null, null, null));
+        String anonymous = identifyNow(Identifiers.of(null, null, null, "a1"));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> blocker = groupCommit.submit(h -> {
+            running.countDown();
+            await(release);
+            return null;
+        });
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        // a client profile upsert (a unit of another handler) merges a1's profile into u1's, then an event of a1
+        var upsert = identity.clientUpsertAsync(company, CTX, new io.switchboard.core.identity.ClientProfileWrite(
+                Identifiers.of("u1", null, null, "a1"), ProfileWrite.NONE, null, null));
+        var ev = ingest.ingestAsync(company, CTX, null, List.of(event(Identifiers.of(null, null, null, "a1"), "After")),
+                Instant.now());
+        long batchesBefore = groupCommit.stats().batches();
+        release.countDown();
+        blocker.get(10, TimeUnit.SECONDS);
+        assertThat(upsert.get(10, TimeUnit.SECONDS).profileId()).isEqualTo(named);
+        ev.get(10, TimeUnit.SECONDS);
+        assertThat(groupCommit.stats().batches() - batchesBefore).as("one batch").isEqualTo(1);
+        assertThat(liveOwnerOf("anonymous_id", "a1")).isEqualTo(named);
+        assertThat(eventOwner("After")).as("the survivor, not the tombstone").isEqualTo(named).isNotEqualTo(anonymous);
     }
 
     @Test
