@@ -250,6 +250,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         env.jersey().register(new DittofeedResource(ingest));
         env.jersey().register(new KlaviyoClientEventsResource(ingest, klaviyoEvents));
         env.jersey().register(new KlaviyoServerEventsResource(ingest, klaviyoEvents, eventReads, identity));
+        var pushTokens = new io.switchboard.core.devices.PushTokens(tx); // Klaviyo /api/push-tokens
+        env.jersey().register(new io.switchboard.resources.klaviyo.KlaviyoPushTokensResource.Tokens(pushTokens, ingest,
+                klaviyoEvents));
+        env.jersey().register(new io.switchboard.resources.klaviyo.KlaviyoPushTokensResource.ProfileTokens(pushTokens,
+                identity));
         env.jersey().register(new FormsResource());
 
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi, ops.databaseMonitor()));

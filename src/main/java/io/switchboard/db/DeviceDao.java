@@ -84,4 +84,30 @@ public interface DeviceDao extends SqlObject {
             + "FROM devices WHERE company_id = :companyId AND profile_id = ANY(:profiles) ORDER BY created_at, id")
     @RegisterConstructorMapper(DeviceRow.class)
     List<DeviceRow> forProfiles(@Bind("companyId") long companyId, @Bind("profiles") String[] profiles);
+
+    /** The columns of {@link DeviceRow}. */
+    String ROW = "SELECT id, device_id, profile_id, token, platform, vendor, os, os_version, model, app_build, "
+            + "app_version, enabled, enablement_status, background, metadata::text AS metadata, source, created_at, "
+            + "updated_at FROM devices ";
+    /** A device that is a Klaviyo push token: it holds a token and names its platform. */
+    String IS_PUSH_TOKEN = "token IS NOT NULL AND platform IN ('ios', 'android') ";
+
+    @SqlQuery(ROW + "WHERE company_id = :companyId AND id = :id AND " + IS_PUSH_TOKEN)
+    @RegisterConstructorMapper(DeviceRow.class)
+    java.util.Optional<DeviceRow> findPushToken(@Bind("companyId") long companyId, @Bind("id") String id);
+
+    /** Push tokens by id, after {@code afterId}, optionally of one profile / platform / enablement status. */
+    @SqlQuery(ROW + "WHERE company_id = :companyId AND " + IS_PUSH_TOKEN
+            + "AND (CAST(:profileId AS text) IS NULL OR profile_id = :profileId) "
+            + "AND (CAST(:platform AS text) IS NULL OR platform = :platform) "
+            + "AND (CAST(:status AS text) IS NULL OR COALESCE(enablement_status, 'AUTHORIZED') = :status) "
+            + "AND (CAST(:id AS text) IS NULL OR id = :id) "
+            + "AND (CAST(:afterId AS text) IS NULL OR id > :afterId) ORDER BY id LIMIT :limit")
+    @RegisterConstructorMapper(DeviceRow.class)
+    List<DeviceRow> pushTokenPage(@Bind("companyId") long companyId, @Bind("profileId") String profileId,
+                                  @Bind("platform") String platform, @Bind("status") String status,
+                                  @Bind("id") String id, @Bind("afterId") String afterId, @Bind("limit") int limit);
+
+    @SqlUpdate("DELETE FROM devices WHERE company_id = :companyId AND id = :id AND " + IS_PUSH_TOKEN)
+    int deletePushToken(@Bind("companyId") long companyId, @Bind("id") String id);
 }

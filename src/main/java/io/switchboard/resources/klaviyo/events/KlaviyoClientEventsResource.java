@@ -188,19 +188,8 @@ public class KlaviyoClientEventsResource {
         KlaviyoRevision rev = KlaviyoRevision.of(req);
         JsonNode data = KlaviyoEventMapper.data(Body.parse(raw), "push-token");
         JsonNode a = data.get("attributes");
-        String p = "/data/attributes";
-        String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
-        if (token.isBlank()) throw ApiException.invalid(p + "/token", "`token` must not be empty.");
-        String platform = oneOf(a, "platform", p, true, "android", "ios");
-        String vendor = oneOf(a, "vendor", p, true, "apns", "fcm");
-        String status = oneOf(a, "enablement_status", p, false, "AUTHORIZED", "DENIED", "NOT_DETERMINED",
-                "PROVISIONAL", "UNAUTHORIZED");
-        String background = oneOf(a, "background", p, false, "AVAILABLE", "DENIED", "RESTRICTED");
-        ObjectNode meta = Body.object(a, "device_metadata", new Loc("device_metadata", p + "/device_metadata"));
-        String deviceId = meta != null && meta.hasNonNull("device_id") ? meta.get("device_id").asText() : null;
-        ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
-        IngestOp.Device d = IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
-                status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, SOURCE);
+        IngestOp.Device d = KlaviyoEventMapper.pushToken(a, "/data/attributes", SOURCE);
+        ProfileSpec who = mapper.profile(caller.companyId(), a, "/data/attributes", false);
         run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(d))));
     }
 
@@ -213,8 +202,8 @@ public class KlaviyoClientEventsResource {
         JsonNode a = data.get("attributes");
         String p = "/data/attributes";
         String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
-        oneOf(a, "platform", p, true, "android", "ios");
-        oneOf(a, "vendor", p, false, "apns", "fcm");
+        KlaviyoEventMapper.oneOf(a, "platform", p, true, "android", "ios");
+        KlaviyoEventMapper.oneOf(a, "vendor", p, false, "apns", "fcm");
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
         run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(new IngestOp.UnregisterToken(token.trim())))));
     }
@@ -246,20 +235,6 @@ public class KlaviyoClientEventsResource {
         }
         ProfileSpec who = mapper.profile(caller.companyId(), a, p, false);
         run(response, caller, rev, List.of(who.op(WriteMode.CLIENT, List.of(new IngestOp.BackInStock(variant.asText(), ch)))));
-    }
-
-    static String oneOf(JsonNode a, String field, String p, boolean required, String... allowed) {
-        String v = Body.text(a, field, new Loc(field, p + "/" + field));
-        if (v == null) {
-            if (required) throw ApiException.invalid(p + "/" + field, "`" + field + "` is required: one of "
-                    + String.join(", ", allowed) + ".");
-            return null;
-        }
-        // compared as Klaviyo does, case-insensitively (the iOS SDK sends "APNs", Android "FCM" and "Android");
-        // the canonical spelling is stored
-        for (String x : allowed) if (x.equalsIgnoreCase(v.trim())) return x;
-        throw ApiException.invalid(p + "/" + field, "`" + field + "` must be one of " + String.join(", ", allowed)
-                + "; got \"" + v + "\".");
     }
 
     /** One transaction for the request; 202 once it committed (the Jetty thread is not held meanwhile). */

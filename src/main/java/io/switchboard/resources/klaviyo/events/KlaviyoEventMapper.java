@@ -250,4 +250,38 @@ public final class KlaviyoEventMapper {
         return new IngestOp.Event("track", name, props, value, currency, time, source, uniqueId, raw, true)
                 .at(ptr + "/properties");
     }
+
+    /**
+     * A {@code push-token} resource's attributes (token, platform, vendor, enablement_status, background,
+     * device_metadata) as a device upsert: the one parser of the client ({@code /client/push-tokens}) and
+     * server ({@code /api/push-tokens}) endpoints. The profile is read separately ({@link #profile}).
+     */
+    public static IngestOp.Device pushToken(JsonNode a, String p, String source) {
+        String token = Body.requiredText(a, "token", new Loc("token", p + "/token"));
+        if (token.isBlank()) throw ApiException.invalid(p + "/token", "`token` must not be empty.");
+        String platform = oneOf(a, "platform", p, true, "android", "ios");
+        String vendor = oneOf(a, "vendor", p, true, "apns", "fcm");
+        String status = oneOf(a, "enablement_status", p, false, "AUTHORIZED", "DENIED", "NOT_DETERMINED",
+                "PROVISIONAL", "UNAUTHORIZED");
+        String background = oneOf(a, "background", p, false, "AVAILABLE", "DENIED", "RESTRICTED");
+        ObjectNode meta = Body.object(a, "device_metadata", new Loc("device_metadata", p + "/device_metadata"));
+        String deviceId = meta != null && meta.hasNonNull("device_id") ? meta.get("device_id").asText() : null;
+        return IngestOp.pushToken(deviceId, token.trim(), platform, vendor,
+                status == null ? "AUTHORIZED" : status, background == null ? "AVAILABLE" : background, meta, source);
+    }
+
+    /** An enumerated string field, compared case-insensitively; the canonical spelling is returned. */
+    public static String oneOf(JsonNode a, String field, String p, boolean required, String... allowed) {
+        String v = Body.text(a, field, new Loc(field, p + "/" + field));
+        if (v == null) {
+            if (required) throw ApiException.invalid(p + "/" + field, "`" + field + "` is required: one of "
+                    + String.join(", ", allowed) + ".");
+            return null;
+        }
+        // compared as Klaviyo does, case-insensitively (the iOS SDK sends "APNs", Android "FCM" and "Android");
+        // the canonical spelling is stored
+        for (String x : allowed) if (x.equalsIgnoreCase(v.trim())) return x;
+        throw ApiException.invalid(p + "/" + field, "`" + field + "` must be one of " + String.join(", ", allowed)
+                + "; got \"" + v + "\".");
+    }
 }
