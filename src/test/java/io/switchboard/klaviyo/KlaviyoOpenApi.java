@@ -174,7 +174,8 @@ final class KlaviyoOpenApi {
             "/api/profile-bulk-import-jobs/{id}/relationships/profiles", "/api/profile-bulk-import-jobs/{id}/import-errors",
             "/api/event-bulk-create-jobs", "/api/segments", "/api/segments/{id}", "/api/segments/{id}/profiles",
             "/api/segments/{id}/relationships/profiles", "/api/profiles/{id}/segments",
-            "/api/profiles/{id}/relationships/segments");
+            "/api/profiles/{id}/relationships/segments",
+            "/api/push-tokens", "/api/push-tokens/{id}", "/api/profiles/{id}/push-tokens");
 
     /**
      * Loads a document and prunes it to the operations Switchboard serves and the components they reach.
