@@ -7,6 +7,7 @@ import io.dropwizard.auth.Auth;
 import io.switchboard.api.Body;
 import io.switchboard.auth.AuthDialect;
 import io.switchboard.auth.Caller;
+import io.switchboard.core.Cursors;
 import io.switchboard.core.devices.PushToken;
 import io.switchboard.core.devices.PushTokens;
 import io.switchboard.core.events.IngestOp;
@@ -18,6 +19,7 @@ import io.switchboard.core.identity.WriteMode;
 import io.switchboard.errors.ApiException;
 import io.switchboard.errors.Dialect;
 import io.switchboard.jsonapi.JsonApi;
+import io.switchboard.resources.Paging;
 import io.switchboard.resources.klaviyo.events.KlaviyoEventMapper;
 import io.switchboard.resources.klaviyo.events.KlaviyoServerEventsResource;
 import jakarta.ws.rs.Consumes;
@@ -40,7 +42,7 @@ import java.util.Set;
 /**
  * Klaviyo's server push-token API: {@code POST /api/push-tokens} (202; the body and parsing of the client
  * endpoint, {@link KlaviyoEventMapper#pushToken}), {@code GET /api/push-tokens} (filter on id, profile.id,
- * platform, enablement_status; cursor paging by id), {@code GET}/{@code DELETE /api/push-tokens/{id}} and
+ * platform, enablement_status; sealed cursor paging by id, {@link Paging}), {@code GET}/{@code DELETE /api/push-tokens/{id}} and
  * {@code GET /api/profiles/{id}/push-tokens}. Secret key only. A push token's id is its device row's id;
  * another company's token is 404, the same answer as one that does not exist.
  */
@@ -52,6 +54,8 @@ public final class KlaviyoPushTokensResource {
     private static final String FILTER_EXAMPLE = "equals(profile.id,\"01H...\")";
     static final int PAGE_DEFAULT = 20;
     static final int PAGE_MAX = 100;
+    /** A sealed cursor's payload is this prefix and the last id seen (a cursor of another list does not open). */
+    private static final String CURSOR_PREFIX = "push-token|";
 
     static ObjectNode token(String base, PushToken t, Set<String> fields) {
         ObjectNode o = KlaviyoWire.JSON.createObjectNode();
@@ -144,15 +148,16 @@ public final class KlaviyoPushTokensResource {
                             + "`; use id, profile.id, platform or enablement_status", FILTER_EXAMPLE);
                 }
             }
-            int n = KlaviyoWire.pageSize(size, PAGE_DEFAULT, PAGE_MAX);
-            String[] c = KlaviyoWire.cursor(cursor, 1);
+            int n = Paging.size(size, PAGE_DEFAULT, PAGE_MAX);
+            String after = Paging.cursor(cursor, raw -> Cursors.open(raw).filter(v -> v.startsWith(CURSOR_PREFIX))
+                    .map(v -> v.substring(CURSOR_PREFIX.length())));
             PushTokens.Page page = tokens.page(caller.companyId(), new PushTokens.Filter(profileId, platform, status,
-                    id), n, c == null ? null : c[0]);
+                    id), n, after);
             ObjectNode doc = KlaviyoWire.JSON.createObjectNode();
             ArrayNode data = doc.putArray("data");
             String base = KlaviyoWire.base(ui);
             for (PushToken t : page.items()) data.add(token(base, t, fields));
-            KlaviyoWire.links(doc, ui, page.nextAfter() == null ? null : KlaviyoWire.cursor(page.nextAfter()));
+            KlaviyoWire.links(doc, ui, page.nextAfter() == null ? null : Cursors.seal(CURSOR_PREFIX + page.nextAfter()));
             return doc;
         }
 
