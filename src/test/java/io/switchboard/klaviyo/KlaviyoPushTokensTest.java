@@ -163,6 +163,15 @@ class KlaviyoPushTokensTest {
                 server(c.secretKey()));
         assertThat(badFilter.status()).isEqualTo(400);
         assertThat(badFilter.json().at("/errors/0/source/parameter").asText()).isEqualTo("filter");
+        // a sealed cursor of another list (profiles) does not open here
+        String profilesNext = K.send("GET", "/api/profiles?page[size]=1", null, server(c.secretKey())).json()
+                .at("/links/next").asText();
+        assertThat(profilesNext).contains("page");
+        Res foreign = K.sendInvalid("GET", "/api/push-tokens?page[cursor]="
+                + java.net.URLEncoder.encode(profilesNext, java.nio.charset.StandardCharsets.UTF_8), null,
+                server(c.secretKey()));
+        assertThat(foreign.status()).isEqualTo(400);
+        assertThat(foreign.json().at("/errors/0/source/parameter").asText()).isEqualTo("page[cursor]");
         Res badCursor = K.sendInvalid("GET", "/api/push-tokens?page[cursor]=%25%25", null, server(c.secretKey()));
         assertThat(badCursor.status()).isEqualTo(400);
         assertThat(badCursor.json().at("/errors/0/source/parameter").asText()).isEqualTo("page[cursor]");
