@@ -100,13 +100,14 @@ public interface SegmentDao extends SqlObject {
     record Dirty(long companyId, String profileId) {}
 
     /**
-     * Takes up to {@code limit} of this company's dirty profiles (removed in the caller's transaction; back
-     * if it rolls back). Per company: on Citus {@code FOR UPDATE SKIP LOCKED} only runs on one shard.
+     * Takes up to {@code limit} of this company's queue rows (removed in the caller's transaction; back
+     * if it rolls back). The queue is append-only, so a profile can be in it more than once: callers
+     * de-duplicate. Per company: on Citus {@code FOR UPDATE SKIP LOCKED} only runs on one shard.
      */
-    @SqlQuery("DELETE FROM segment_dirty_profiles d USING (SELECT company_id, profile_id FROM segment_dirty_profiles "
-            + "WHERE company_id = :companyId ORDER BY queued_at LIMIT :limit FOR UPDATE SKIP LOCKED) t "
+    @SqlQuery("DELETE FROM segment_dirty_profiles d USING (SELECT company_id, id FROM segment_dirty_profiles "
+            + "WHERE company_id = :companyId ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED) t "
             + "WHERE d.company_id = :companyId AND d.company_id = t.company_id "
-            + "AND d.profile_id = t.profile_id RETURNING d.company_id, d.profile_id")
+            + "AND d.id = t.id RETURNING d.company_id, d.profile_id")
     @RegisterConstructorMapper(Dirty.class)
     List<Dirty> takeDirty(@Bind("companyId") long companyId, @Bind("limit") int limit);
 

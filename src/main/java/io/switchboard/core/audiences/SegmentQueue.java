@@ -65,10 +65,9 @@ public final class SegmentQueue implements ChangedProfiles.Sink {
             ids.add(p);
         }));
         if (ids.isEmpty()) return;
-        // keys in (company, profile) order: two writers queueing the same profiles cannot deadlock on them
+        // append-only (no unique key): a writer never waits on the worker or on another writer
         h.createUpdate("INSERT INTO segment_dirty_profiles (company_id, profile_id) "
-                        + "SELECT c, p FROM unnest(:companies::bigint[], :ids::text[]) AS t(c, p) ORDER BY c, p "
-                        + "ON CONFLICT DO NOTHING")
+                        + "SELECT c, p FROM unnest(:companies::bigint[], :ids::text[]) AS t(c, p)")
                 .bind("companies", companies.toArray(Long[]::new))
                 .bind("ids", ids.toArray(String[]::new))
                 .execute();
@@ -78,8 +77,7 @@ public final class SegmentQueue implements ChangedProfiles.Sink {
     public void queueListMembers(Handle h, long companyId, String listId) {
         if (!wants(h, companyId)) return;
         h.createUpdate("INSERT INTO segment_dirty_profiles (company_id, profile_id) SELECT company_id, profile_id "
-                        + "FROM list_memberships WHERE company_id = :c AND list_id = :l ORDER BY profile_id "
-                        + "ON CONFLICT DO NOTHING")
+                        + "FROM list_memberships WHERE company_id = :c AND list_id = :l")
                 .bind("c", companyId).bind("l", listId).execute();
     }
 

@@ -155,7 +155,7 @@ public class SegmentService {
         for (long companyId : companies) {
             taken += tx.run(h -> {
                 SegmentDao d = Daos.attach(h, SegmentDao.class);
-                List<String> ids = d.takeDirty(companyId, limit).stream().map(SegmentDao.Dirty::profileId).toList();
+                List<String> ids = d.takeDirty(companyId, limit).stream().map(SegmentDao.Dirty::profileId).distinct().sorted().toList();
                 if (ids.isEmpty()) return 0;
                 for (SegmentDao.SegmentRow s : d.all(companyId)) {
                     // a segment still waiting for its full recompute is left to it
