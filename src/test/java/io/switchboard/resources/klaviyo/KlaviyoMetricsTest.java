@@ -1,7 +1,7 @@
-package io.switchboard.klaviyo;
+package io.switchboard.resources.klaviyo;
 
-import static io.switchboard.klaviyo.KlaviyoTestClient.client;
-import static io.switchboard.klaviyo.KlaviyoTestClient.server;
+import static io.switchboard.resources.klaviyo.KlaviyoTestClient.client;
+import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

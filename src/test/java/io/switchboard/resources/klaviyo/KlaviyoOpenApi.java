@@ -1,4 +1,4 @@
-package io.switchboard.klaviyo;
+package io.switchboard.resources.klaviyo;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.Request;

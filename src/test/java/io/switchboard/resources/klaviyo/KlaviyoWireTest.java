@@ -1,8 +1,8 @@
-package io.switchboard.klaviyo;
+package io.switchboard.resources.klaviyo;
 
-import static io.switchboard.klaviyo.KlaviyoTestClient.client;
-import static io.switchboard.klaviyo.KlaviyoTestClient.server;
-import static io.switchboard.klaviyo.KlaviyoTestClient.with;
+import static io.switchboard.resources.klaviyo.KlaviyoTestClient.client;
+import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
+import static io.switchboard.resources.klaviyo.KlaviyoTestClient.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.testing.junit5.DropwizardAppExtension;

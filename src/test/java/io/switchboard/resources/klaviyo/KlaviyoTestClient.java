@@ -1,4 +1,4 @@
-package io.switchboard.klaviyo;
+package io.switchboard.resources.klaviyo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,10 @@
-package io.switchboard;
+package io.switchboard.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.core.tenancy.Keys;
 import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
