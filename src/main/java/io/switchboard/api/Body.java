@@ -69,10 +69,52 @@ public final class Body {
         try {
             JsonNode n = MAPPER.readTree(body);
             if (n == null || n.isMissingNode()) throw ApiException.invalid(null, "The request body is empty; send a JSON document.");
+            if (mayHoldNul(body)) {
+                String at = nulAt(n, "");
+                if (at != null) {
+                    throw new ApiException(ErrorKind.INVALID, "`" + (at.isEmpty() ? "/" : at) + "` contains a NUL character "
+                            + "(\\u0000), which cannot be stored.", at.isEmpty() ? null : at, null, null);
+                }
+            }
             return n;
         } catch (java.io.IOException e) {
             throw sneaky(e);
         }
+    }
+
+    /**
+     * Whether the raw body holds the escape (backslash, u, four zeros): the only way a JSON string (value or name) can
+     * carry a NUL, which PostgreSQL's text and jsonb cannot store. A byte scan, so bodies without it pay
+     * nothing more; a hit is confirmed on the parsed tree ({@code \\u0000} is a backslash and text).
+     */
+    static boolean mayHoldNul(byte[] b) {
+        for (int i = 0; i + 5 < b.length; i++) {
+            if (b[i] == '\\' && b[i + 1] == 'u' && b[i + 2] == '0' && b[i + 3] == '0' && b[i + 4] == '0' && b[i + 5] == '0') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The JSON pointer of the first string value or field name holding a NUL, or null. */
+    static String nulAt(JsonNode n, String pointer) {
+        if (n.isTextual()) return n.textValue().indexOf('\0') >= 0 ? pointer : null;
+        if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                String at = nulAt(n.get(i), pointer + "/" + i);
+                if (at != null) return at;
+            }
+        } else if (n.isObject()) {
+            var it = n.fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+                if (e.getKey().indexOf('\0') >= 0) return child;
+                String at = nulAt(e.getValue(), child);
+                if (at != null) return at;
+            }
+        }
+        return null;
     }
 
     static boolean ascii(byte[] b) {

@@ -85,6 +85,13 @@ class EndpointFuzzTest {
         add("PATCH", "/api/profiles/" + profileId, server, "{\"data\":{\"type\":\"profile\",\"id\":\"" + profileId + "\",\"attributes\":{\"first_name\":\"Z\",\"properties\":{\"a\":1}}}}");
         add("POST", "/api/profile-import", server, "{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"imp@example.com\",\"first_name\":\"I\"}}}");
         add("POST", "/api/events", server, "{\"data\":{\"type\":\"event\",\"attributes\":" + eventAttrs + "}}");
+        // audiences (docs/audiences.md) and the server push-token endpoint: the synchronous ones (segments and bulk
+        // jobs write in the background, which the "nothing written on rejection" count cannot tell apart)
+        add("POST", "/api/lists", server, "{\"data\":{\"type\":\"list\",\"attributes\":{\"name\":\"Fuzz list\"}}}");
+        add("POST", "/api/push-tokens", server, "{\"data\":{\"type\":\"push-token\",\"attributes\":{\"token\":\"tok-s\",\"platform\":\"android\",\"vendor\":\"fcm\","
+                + "\"profile\":{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"ann@example.com\"}}}}}}");
+        add("POST", "/api/metric-aggregates", server, "{\"data\":{\"type\":\"metric-aggregate\",\"attributes\":{\"metric_id\":\"M1\",\"measurements\":[\"count\"],"
+                + "\"interval\":\"day\",\"filter\":[\"greater-or-equal(datetime,2025-07-01T00:00:00)\",\"less-than(datetime,2025-08-01T00:00:00)\"]}}}");
         add("POST", "/api/client/identify", parcelvoy, "{\"external_id\":\"p1\",\"anonymous_id\":\"a1\",\"email\":\"p1@example.com\",\"phone\":\"+14155552673\","
                 + "\"timezone\":\"America/Chicago\",\"locale\":\"en\",\"data\":{\"x\":1}}");
         add("POST", "/api/client/alias", parcelvoy, "{\"anonymous_id\":\"a9\",\"external_id\":\"p9\"}");

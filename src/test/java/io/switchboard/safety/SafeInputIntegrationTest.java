@@ -96,6 +96,31 @@ class SafeInputIntegrationTest {
     }
 
     @Test
+    void nulCharactersInJsonBodiesAre400NamingTheFieldInEveryDialectAndNothingIsWritten() {
+        long before = F.count("SELECT count(*) FROM profiles WHERE company_id = (SELECT id FROM companies WHERE public_id = ?)", C.publicId());
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((C.publicKey() + ":").getBytes(StandardCharsets.UTF_8));
+        // found by EndpointFuzzTest: a Dittofeed page whose anonymousId held a NUL answered 500 (text cannot store it)
+        Res dittofeed = F.post("/api/public/apps/page", "{\"type\":\"page\",\"messageId\":\"m-nul\",\"anonymousId\":\"a\\u0000b\",\"name\":\"Home\"}",
+                Map.of("PublicWriteKey", C.publicKey(), "Content-Type", "application/json"));
+        assertThat(dittofeed.status()).as(dittofeed.toString()).isEqualTo(400);
+        assertThat(dittofeed.body()).contains("/anonymousId").contains("NUL");
+        Res segment = F.post("/v1/track", "{\"type\":\"track\",\"messageId\":\"m-nul2\",\"userId\":\"u\",\"event\":\"E\",\"properties\":{\"k\\u0000\":1}}",
+                Map.of("Authorization", basic, "Content-Type", "application/json"));
+        assertThat(segment.status()).as(segment.toString()).isEqualTo(400);
+        assertThat(segment.body()).contains("/properties/k");
+        Res klaviyo = F.post("/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"nul@example.com\",\"properties\":{\"plan\":[\"x\\u0000\"]}}}}",
+                server(C.secretKey()));
+        assertThat(klaviyo.status()).as(klaviyo.toString()).isEqualTo(400);
+        assertThat(klaviyo.json().at("/errors/0/source/pointer").asText()).isEqualTo("/data/attributes/properties/plan/0");
+        // an escaped backslash followed by "u0000" is text, not a NUL
+        Res text = F.post("/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"backslash@example.com\",\"properties\":{\"p\":\"\\\\u0000\"}}}}",
+                server(C.secretKey()));
+        assertThat(text.status()).as(text.toString()).isEqualTo(201);
+        assertThat(F.count("SELECT count(*) FROM profiles WHERE company_id = (SELECT id FROM companies WHERE public_id = ?)", C.publicId()))
+                .isEqualTo(before + 1);
+    }
+
+    @Test
     void malformedAcceptHeadersAre400NamingThemAndAbsentOnesAreFine() {
         // ParameterGuard parses Accept / Accept-Language only when they are sent (docs/performance.md)
         Map<String, String> h = new LinkedHashMap<>(server(C.secretKey()));
