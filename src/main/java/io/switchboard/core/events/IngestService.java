@@ -141,15 +141,19 @@ public class IngestService {
         @Override
         public Batch prepare(Handle h, List<Unit> units) {
             Map<Long, List<Identifiers>> byCompany = new HashMap<>();
+            boolean writes = false; // any identify-like item: then the owners are settled (one statement more)
             for (Unit unit : units) {
                 for (IngestOp op : unit.ops()) {
-                    if (op.identity() instanceof Resolve r && (r.write() == null || r.write().isEmpty())
+                    // every resolving item (identify included): write-nothing items of known people are then
+                    // answered without a statement, the others skip their first owners look-up
+                    if (op.identity() instanceof Resolve r
                             && (r.mode() == WriteMode.NORMAL || r.mode() == WriteMode.CLIENT)) {
                         byCompany.computeIfAbsent(unit.companyId(), k -> new ArrayList<>()).add(r.ids());
+                        writes |= r.write() != null && !r.write().isEmpty();
                     }
                 }
             }
-            return new Batch(byCompany.isEmpty() ? OwnerSnapshot.none() : identity.readAhead(h, byCompany));
+            return new Batch(byCompany.isEmpty() ? OwnerSnapshot.none() : identity.readAhead(h, byCompany, writes));
         }
 
         @Override

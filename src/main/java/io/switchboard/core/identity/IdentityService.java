@@ -285,7 +285,10 @@ public class IdentityService {
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
         IdentifierWrites w = snapshot.writes(dao, companyId);
         Instant now = Instant.now();
-        Map<Identifier, String> owners = owners(dao, companyId, ids);
+        // read ahead for the whole group-commit batch when it can be (one statement for all its items); the
+        // owners are locked and read again below before anything is written
+        Map<Identifier, String> readAhead = snapshot.ownersIfSettled(companyId, ids);
+        Map<Identifier, String> owners = readAhead != null ? readAhead : owners(dao, companyId, ids);
         Set<String> ownerIds = new LinkedHashSet<>(owners.values());
 
         if (mode == WriteMode.STRICT_CREATE) {
@@ -295,7 +298,9 @@ public class IdentityService {
         if (ownerIds.isEmpty()) {
             return create(w, ids, write, now, ctx, "new_identifiers");
         }
-        Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners);
+        // owners settled by the read-ahead cannot have changed (it holds them FOR KEY SHARE since it re-read
+        // them): no second look-up under this lock
+        Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners, readAhead == null);
         if (mode == WriteMode.STRICT_UPSERT) {
             if (ownerIds.size() > 1) {
                 throw duplicate(ownerIds.stream().sorted().skip(1).findFirst().orElseThrow());
@@ -533,30 +538,66 @@ public class IdentityService {
      * through {@link IdentifierWrites}). Any other item takes the full path, unchanged.
      */
     public OwnerSnapshot readAhead(Handle h, Map<Long, List<Identifiers>> byCompany) {
+        return readAhead(h, byCompany, false);
+    }
+
+    /**
+     * As {@link #readAhead(Handle, Map)}; with {@code settle}, the owners are read once more after the
+     * {@code FOR KEY SHARE} lock (one statement more per batch), and the identifiers whose owner was the same
+     * both times and is live — or that nobody owned both times — are marked settled: their owners cannot
+     * change until the commit (every identity write locks the owners it changes {@code FOR UPDATE}, which
+     * waits for this lock), so {@link #resolve(Handle, OwnerSnapshot, long, Identifiers, ProfileWrite,
+     * WriteMode, WriteContext) resolve} takes them from the snapshot instead of looking them up and re-reading
+     * them under its own lock. (An identifier nobody owned may still be claimed by another transaction
+     * meanwhile: this batch's claim of it then fails on the unique key, and that unit runs alone, on the full
+     * path.)
+     */
+    public OwnerSnapshot readAhead(Handle h, Map<Long, List<Identifiers>> byCompany, boolean settle) {
         Map<Long, Map<Identifier, String>> byOwner = new HashMap<>();
+        Map<Long, Set<Identifier>> settled = new HashMap<>();
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
         byCompany.forEach((companyId, raws) -> {
             Set<Identifier> all = new LinkedHashSet<>();
             for (Identifiers raw : raws) all.addAll(normalize(companyId, raw, false));
+            Set<Identifier> ok = new HashSet<>(all); // unowned, or owned by a live person (below)
             Map<Identifier, String> m = new HashMap<>();
             if (!all.isEmpty()) {
                 String[] kinds = all.stream().map(i -> i.kind().column()).toArray(String[]::new);
                 String[] values = all.stream().map(Identifier::value).toArray(String[]::new);
                 List<ProfileDao.Owner> found = dao.owners(companyId, kinds, values);
+                Set<String> live = Set.of();
                 if (!found.isEmpty()) {
                     String[] ownerIds = found.stream().map(ProfileDao.Owner::profileId).distinct().sorted()
                             .toArray(String[]::new);
-                    Set<String> live = new HashSet<>(dao.keyShareLive(companyId, ownerIds));
+                    live = new HashSet<>(dao.keyShareLive(companyId, ownerIds));
                     for (ProfileDao.Owner o : found) {
+                        Identifier i = new Identifier(IdentifierKind.of(o.kind()), o.value());
                         if (live.contains(o.profileId())) {
-                            m.put(new Identifier(IdentifierKind.of(o.kind()), o.value()), o.profileId());
+                            m.put(i, o.profileId());
+                        } else {
+                            ok.remove(i); // owned by someone not live: only the full path may decide
                         }
                     }
+                }
+                if (settle) {
+                    // the second look, under the lock: whatever moved between the two is left to the full path
+                    Map<Identifier, String> again = new HashMap<>();
+                    for (ProfileDao.Owner o : dao.owners(companyId, kinds, values)) {
+                        again.put(new Identifier(IdentifierKind.of(o.kind()), o.value()), o.profileId());
+                    }
+                    for (Identifier i : all) {
+                        String first = m.get(i);
+                        String second = again.get(i);
+                        if (!java.util.Objects.equals(first, second) || (second != null && !live.contains(second))) {
+                            ok.remove(i);
+                        }
+                    }
+                    settled.put(companyId, ok);
                 }
             }
             byOwner.put(companyId, m);
         });
-        return OwnerSnapshot.of(byOwner);
+        return OwnerSnapshot.of(byOwner, settled);
     }
 
     // ------------------------------------------------------------------ internals
@@ -580,10 +621,15 @@ public class IdentityService {
     /** Locks every owner in ascending id order, then checks no owner changed meanwhile. */
     private Map<String, Draft> lockAndRecheck(ProfileDao dao, long companyId, List<Identifier> ids,
                                               Map<Identifier, String> owners) {
+        return lockAndRecheck(dao, companyId, ids, owners, true);
+    }
+
+    private Map<String, Draft> lockAndRecheck(ProfileDao dao, long companyId, List<Identifier> ids,
+                                              Map<Identifier, String> owners, boolean recheck) {
         String[] idArr = owners.values().stream().distinct().sorted().toArray(String[]::new);
         List<Profile> rows = dao.lock(companyId, idArr);
-        Map<Identifier, String> again = owners(dao, companyId, ids);
-        if (rows.size() != idArr.length || !again.equals(owners) || rows.stream().anyMatch(Profile::isTombstone)) {
+        boolean moved = recheck && !owners(dao, companyId, ids).equals(owners);
+        if (rows.size() != idArr.length || moved || rows.stream().anyMatch(Profile::isTombstone)) {
             throw new Tx.Retry("identifier owners changed while locking");
         }
         Map<String, Draft> out = new HashMap<>();

@@ -21,20 +21,57 @@ import java.util.Set;
 public final class OwnerSnapshot {
     /** Read ahead: by company, identifier → its live owner (locked FOR KEY SHARE until the commit). */
     private final Map<Long, Map<Identifier, String>> owners;
+    /**
+     * Read ahead and settled ({@link IdentityService#readAhead(org.jdbi.v3.core.Handle, Map, boolean)}): by
+     * company, the identifiers whose owner was read twice, the second time under the owners' lock, with the
+     * same answer — a live owner, or none.
+     */
+    private final Map<Long, Set<Identifier>> settled;
     private final Set<String> touchedProfiles = new HashSet<>();
     private final Set<String> touchedIdentifiers = new HashSet<>();
 
-    private OwnerSnapshot(Map<Long, Map<Identifier, String>> owners) {
+    private OwnerSnapshot(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled) {
         this.owners = owners;
+        this.settled = settled;
     }
 
     /** Nothing read ahead: every resolution takes the full path. */
     public static OwnerSnapshot none() {
-        return new OwnerSnapshot(Map.of());
+        return new OwnerSnapshot(Map.of(), Map.of());
     }
 
     static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners) {
-        return new OwnerSnapshot(new HashMap<>(owners));
+        return new OwnerSnapshot(new HashMap<>(owners), Map.of());
+    }
+
+    /**
+     * As {@link #of(Map)}, also knowing which identifiers were looked up and found either unowned or owned by
+     * a live person ({@code settled}), so that {@link #ownersIfSettled} can answer for them.
+     */
+    static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled) {
+        return new OwnerSnapshot(new HashMap<>(owners), new HashMap<>(settled));
+    }
+
+    /**
+     * The owners of {@code ids} as read ahead — identifier → live owner, in the order of {@code ids}, unowned
+     * identifiers absent (as {@code ProfileDao.owners} answers) — when every one of them was read ahead and
+     * settled (unowned, or owned by a live person locked since), and none of them nor any of their owners was
+     * changed by this unit of work since; else null (ask the database, then lock and re-read).
+     */
+    java.util.LinkedHashMap<Identifier, String> ownersIfSettled(long companyId, List<Identifier> ids) {
+        Set<Identifier> known = settled.get(companyId);
+        if (known == null) return null;
+        Map<Identifier, String> m = owners.getOrDefault(companyId, Map.of());
+        java.util.LinkedHashMap<Identifier, String> out = new java.util.LinkedHashMap<>();
+        for (Identifier i : ids) {
+            if (!known.contains(i) || touchedIdentifiers.contains(key(companyId, i))) return null;
+            String o = m.get(i);
+            if (o != null) {
+                if (touchedProfiles.contains(o)) return null;
+                out.put(i, o);
+            }
+        }
+        return out;
     }
 
     /** The identifier-write API of this unit of work over {@code dao}: every write marks this snapshot first. */

@@ -206,6 +206,94 @@ class BatchReadAheadTest {
         assertThat(eventOwner("After")).as("the survivor, not the tombstone").isEqualTo(named).isNotEqualTo(anonymous);
     }
 
+    static IngestOp identifyWith(Identifiers ids, String firstName) {
+        return IngestOp.resolving(ids, ProfileWrite.builder()
+                .attribute("first_name", com.fasterxml.jackson.databind.node.TextNode.valueOf(firstName)).build(),
+                WriteMode.NORMAL, List.of());
+    }
+
+    String attribute(String profileId, String key) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT attributes->>:k FROM profiles WHERE company_id = :c AND id = :id")
+                .bind("k", key).bind("c", company).bind("id", profileId).mapTo(String.class).one());
+    }
+
+    @Test
+    void identifiesThatWriteAttributesAreReadAheadTooAndSkipTheirOwnFirstLookUp() throws Exception {
+        String known1 = identifyNow(Identifiers.of("k1", "k1@example.com", null, null));
+        String known2 = identifyNow(Identifiers.of("k2", null, null, null));
+        String known3 = identifyNow(Identifiers.of(null, "k3@example.com", null, null));
+        java.util.concurrent.atomic.AtomicInteger ownerLookups = new java.util.concurrent.atomic.AtomicInteger();
+        jdbi.setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
+            @Override
+            public void logBeforeExecution(org.jdbi.v3.core.statement.StatementContext ctx) {
+                if (ctx.getRawSql().startsWith("SELECT i.kind, i.value, i.profile_id FROM unnest(")) { // ProfileDao.owners
+                    ownerLookups.incrementAndGet();
+                }
+            }
+        });
+        List<IngestService.Result> r;
+        try {
+            r = oneBatch(List.of(
+                    List.of(identifyWith(Identifiers.of("k1", null, null, null), "Ada")),          // known, attributes
+                    List.of(identifyWith(Identifiers.of(null, "new@example.com", null, null), "Bo")), // new person
+                    List.of(identifyWith(Identifiers.of("k2", "k2@example.com", null, null), "Cy")),  // known + new email
+                    List.of(event(Identifiers.of(null, "k3@example.com", null, null), "Seen"))));
+        } finally {
+            jdbi.setSqlLogger(org.jdbi.v3.core.statement.SqlLogger.NOP_SQL_LOGGER);
+        }
+        // the batch looks its owners up twice (the second time under its FOR KEY SHARE lock) and no unit needs
+        // a look-up of its own; before, every identify looked its owners up, then again under its own lock (6)
+        assertThat(ownerLookups.get()).isEqualTo(2);
+        assertThat(r.get(0).profileIds()).containsExactly(known1);
+        assertThat(r.get(2).profileIds()).containsExactly(known2);
+        String created = r.get(1).profileIds().get(0);
+        assertThat(created).isNotIn(known1, known2);
+        assertThat(attribute(known1, "first_name")).isEqualTo("Ada");
+        assertThat(attribute(created, "first_name")).isEqualTo("Bo");
+        assertThat(attribute(known2, "first_name")).isEqualTo("Cy");
+        assertThat(liveOwnerOf("email", "new@example.com")).isEqualTo(created);
+        assertThat(liveOwnerOf("email", "k2@example.com")).isEqualTo(known2);
+        assertThat(eventOwner("Seen")).isEqualTo(known3);
+    }
+
+    @Test
+    void aMergeCommittedWhileTheBatchWaitsSendsAnIdentifyWithAttributesToTheSurvivor() throws Exception {
+        String named = identifyNow(Identifiers.of("u1", null, null, null));
+        String anonymous = identifyNow(Identifiers.of(null, null, null, "a1"));
+        CountDownLatch merged = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        CompletableFuture<Void> merger = CompletableFuture.runAsync(() -> jdbi.useTransaction(h -> {
+            identity.resolve(h, company, Identifiers.of("u1", null, null, "a1"), ProfileWrite.NONE, WriteMode.NORMAL, CTX);
+            merged.countDown();
+            await(commit);
+        }));
+        assertThat(merged.await(10, TimeUnit.SECONDS)).isTrue();
+        // the batch's first look sees a1 owned by the anonymous profile; its lock waits for the merge
+        CompletableFuture<IngestService.Result> id = ingest.ingestAsync(company, CTX, null,
+                List.of(identifyWith(Identifiers.of(null, null, null, "a1"), "Merged")), Instant.now());
+        Thread.sleep(300);
+        assertThat(id).isNotDone();
+        commit.countDown();
+        merger.get(10, TimeUnit.SECONDS);
+        assertThat(id.get(10, TimeUnit.SECONDS).profileIds()).containsExactly(named);
+        assertThat(attribute(named, "first_name")).isEqualTo("Merged");
+        assertThat(attribute(anonymous, "first_name")).isNull();
+    }
+
+    @Test
+    void anIdentifyAfterAnEarlierUnitClaimedItsEmailInTheSameBatchJoinsThatPerson() throws Exception {
+        List<IngestService.Result> r = oneBatch(List.of(
+                List.of(identifyWith(Identifiers.of(null, "same@example.com", null, null), "First")),   // creates
+                List.of(identifyWith(Identifiers.of(null, "same@example.com", null, null), "Second")))); // read ahead as unowned
+        assertThat(r.get(1).profileIds()).as("not a second person: the read-ahead is stale for a touched email")
+                .isEqualTo(r.get(0).profileIds());
+        String p = r.get(0).profileIds().get(0);
+        assertThat(attribute(p, "first_name")).isEqualTo("Second");
+        long live = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM profiles WHERE company_id = :c "
+                + "AND merged_into IS NULL").bind("c", company).mapTo(Long.class).one());
+        assertThat(live).isEqualTo(1);
+    }
+
     @Test
     void anIdentifierReleasedEarlierInTheSameBatchIsNotUsedByALaterEvent() throws Exception {
         String u1 = identifyNow(Identifiers.of("u1", "old@example.com", null, null));
