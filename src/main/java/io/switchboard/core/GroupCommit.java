@@ -266,6 +266,10 @@ public final class GroupCommit implements AutoCloseable {
         m.gauge(MetricRegistry.name(GroupCommit.class, "queued"), () -> queue::size);
         m.gauge(MetricRegistry.name(GroupCommit.class, "fallbacks"), () -> fallbacks::get);
         this.answers = options.answerThreads() == 0 ? null : answerExecutor(options);
+        ThreadPoolExecutor answering = answers;
+        // batches (or shares) committed but not yet answered: grows only when callers' callbacks are slow
+        m.gauge(MetricRegistry.name(GroupCommit.class, "answers-queued"),
+                () -> () -> answering == null ? 0 : answering.getQueue().size());
         for (int i = 0; i < options.committers(); i++) {
             Thread t = new Thread(this::loop, "group-commit-" + i);
             t.setDaemon(true);
