@@ -138,6 +138,8 @@ public class SwitchboardConfiguration extends Configuration {
         private int maxWeight = 500;
         private long lingerMicros = 0;
         private int queueCapacity = 20_000;
+        /** Threads completing committed batches' futures (writing the answers); 0: the committer does it. */
+        private int answerThreads = io.switchboard.core.GroupCommit.Options.DEFAULT_ANSWER_THREADS;
 
         @JsonProperty public int getCommitters() { return committers; }
         @JsonProperty public void setCommitters(int c) { this.committers = c; }
@@ -149,10 +151,12 @@ public class SwitchboardConfiguration extends Configuration {
         @JsonProperty public void setLingerMicros(long l) { this.lingerMicros = l; }
         @JsonProperty public int getQueueCapacity() { return queueCapacity; }
         @JsonProperty public void setQueueCapacity(int q) { this.queueCapacity = q; }
+        @JsonProperty public int getAnswerThreads() { return answerThreads; }
+        @JsonProperty public void setAnswerThreads(int a) { this.answerThreads = a; }
 
         public io.switchboard.core.GroupCommit.Options options() {
             return new io.switchboard.core.GroupCommit.Options(committers, maxBatch, maxWeight,
-                    java.time.Duration.ofNanos(lingerMicros * 1000), queueCapacity);
+                    java.time.Duration.ofNanos(lingerMicros * 1000), queueCapacity, answerThreads);
         }
     }
     /** Campaign delivery: queue workers, leases, retries, links (docs/campaigns.md). */

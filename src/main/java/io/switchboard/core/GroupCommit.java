@@ -16,6 +16,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * maxBatch} units), run those units in ONE transaction and ONE commit (one WAL flush / fsync), and only then
  * complete each caller's future. A 2xx therefore still means "committed": no future completes normally
  * before the commit of its unit returned.
+ *
+ * <p>The futures of a batch whose COMMIT returned (or failed with an unknown outcome) are completed by a
+ * small pool of answer threads ({@code group-commit-answers-N}, {@code answerThreads} in {@link Options}),
+ * not by the committer: completing a future runs the caller's callbacks — for the ingestion resources,
+ * Jersey's response processing and Jetty's write of the HTTP answer — and the committer meanwhile starts
+ * the next batch. If that pool refuses the work (full, or shut down), the committer completes them itself;
+ * units that run alone (failed ones, fallbacks) are completed by the committer as before.
  *
  * <p>Inside an attempt the units are grouped by handler; each group gets the typed context its handler
  * prepares for exactly its units (e.g. identifier owners read ahead for all of them), right before they run,
@@ -62,8 +71,15 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-    /** Sizing. Defaults suit 2 cores with PostgreSQL on the same machine. */
-    public record Options(int committers, int maxBatch, int maxWeight, Duration linger, int queueCapacity) {
+    /**
+     * Sizing. Defaults suit 2 cores with PostgreSQL on the same machine. {@code answerThreads}: threads that
+     * complete the futures of a committed batch (and so run the callers' callbacks, e.g. writing the HTTP
+     * answers), so a committer goes on to the next batch at once; 0 completes them on the committer itself.
+     */
+    public record Options(int committers, int maxBatch, int maxWeight, Duration linger, int queueCapacity,
+                          int answerThreads) {
+        /** One answer thread: on 2 cores a second one did not pay (docs/performance.md "Answers off the committer"). */
+        public static final int DEFAULT_ANSWER_THREADS = 1;
         public static final Options DEFAULTS = new Options(6, 64, 200, Duration.ZERO, 20_000);
 
         /** Without a weight bound (every unit weighs 1, so maxBatch bounds the batch). */
@@ -71,12 +87,23 @@ public final class GroupCommit implements AutoCloseable {
             this(committers, maxBatch, Integer.MAX_VALUE, linger, queueCapacity);
         }
 
+        /** With the default number of answer threads. */
+        public Options(int committers, int maxBatch, int maxWeight, Duration linger, int queueCapacity) {
+            this(committers, maxBatch, maxWeight, linger, queueCapacity, DEFAULT_ANSWER_THREADS);
+        }
+
         public Options {
             if (committers < 1) throw new IllegalArgumentException("committers must be >= 1");
             if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1");
             if (maxWeight < 1) throw new IllegalArgumentException("maxWeight must be >= 1");
             if (queueCapacity < 1) throw new IllegalArgumentException("queueCapacity must be >= 1");
+            if (answerThreads < 0) throw new IllegalArgumentException("answerThreads must be >= 0");
             linger = linger == null ? Duration.ZERO : linger;
+        }
+
+        /** The same sizing with {@code n} answer threads. */
+        public Options withAnswerThreads(int n) {
+            return new Options(committers, maxBatch, maxWeight, linger, queueCapacity, n);
         }
     }
 
@@ -106,6 +133,8 @@ public final class GroupCommit implements AutoCloseable {
         final int weight;
         final CompletableFuture<R> future = new CompletableFuture<>();
         R result;
+        /** Set by the committer once this unit's outcome was handed to the answer threads (they own it now). */
+        boolean handedOver;
 
         Pending(BatchHandler<U, C, R> handler, U unit, int weight) {
             this.handler = handler;
@@ -206,6 +235,12 @@ public final class GroupCommit implements AutoCloseable {
      */
     private final java.util.concurrent.Semaphore heavyLane = new java.util.concurrent.Semaphore(1);
     private volatile boolean closed;
+    /**
+     * Completes the futures of batches whose outcome is known (after their COMMIT), off the committers; null
+     * when {@code answerThreads} is 0. Bounded: when it is full (or shut down), the committer completes them
+     * itself, so nothing is ever dropped and a stuck caller callback slows the committers instead of piling up.
+     */
+    private final ThreadPoolExecutor answers;
 
     // statistics (also exported as metrics when a registry is given)
     private final AtomicLong batches = new AtomicLong();
@@ -230,6 +265,11 @@ public final class GroupCommit implements AutoCloseable {
         this.commits = m.meter(MetricRegistry.name(GroupCommit.class, "commits"));
         m.gauge(MetricRegistry.name(GroupCommit.class, "queued"), () -> queue::size);
         m.gauge(MetricRegistry.name(GroupCommit.class, "fallbacks"), () -> fallbacks::get);
+        this.answers = options.answerThreads() == 0 ? null : answerExecutor(options);
+        ThreadPoolExecutor answering = answers;
+        // batches (or shares) committed but not yet answered: grows only when callers' callbacks are slow
+        m.gauge(MetricRegistry.name(GroupCommit.class, "answers-queued"),
+                () -> () -> answering == null ? 0 : answering.getQueue().size());
         for (int i = 0; i < options.committers(); i++) {
             Thread t = new Thread(this::loop, "group-commit-" + i);
             t.setDaemon(true);
@@ -240,6 +280,18 @@ public final class GroupCommit implements AutoCloseable {
 
     public Options options() {
         return options;
+    }
+
+    private static ThreadPoolExecutor answerExecutor(Options options) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory threads = r -> {
+            Thread t = new Thread(r, "group-commit-answers-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+        // a task is one batch (or a share of one): as many pending as units may be queued for the committers
+        return new ThreadPoolExecutor(options.answerThreads(), options.answerThreads(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(options.queueCapacity()), threads, new ThreadPoolExecutor.AbortPolicy());
     }
 
     /**
@@ -409,7 +461,7 @@ public final class GroupCommit implements AutoCloseable {
                     // execute() completes every future itself; this is a last resort so no caller hangs
                     LOG.error("group commit committer failed", t);
                     for (Pending<?, ?, ?> p : batch) {
-                        p.future.completeExceptionally(t);
+                        if (!p.handedOver) p.future.completeExceptionally(t); // handed over: committed, answered
                     }
                     batch.clear();
                     discard(handle);
@@ -496,7 +548,7 @@ public final class GroupCommit implements AutoCloseable {
         while (true) {
             Attempt a = attempt(batch, handle);
             if (a.failure == null) {
-                for (Pending<?, ?, ?> p : batch) p.succeed();
+                answer(batch, null); // committed: the answer threads tell the callers, the committer goes on
                 break;
             }
             discard(handle);
@@ -504,7 +556,7 @@ public final class GroupCommit implements AutoCloseable {
                 // the COMMIT may or may not have happened: re-running could write twice, so say so
                 LOG.warn("group commit of {} units failed with an unknown outcome: {}", batch.size(),
                         a.failure.toString());
-                for (Pending<?, ?, ?> p : batch) p.future.completeExceptionally(a.failure);
+                answer(batch, a.failure);
                 break;
             }
             boolean retryable = Tx.retryable(a.failure) || connectionError(a.failure);
@@ -533,6 +585,45 @@ public final class GroupCommit implements AutoCloseable {
         }
         // units that failed inside a shared transaction run alone, after the others committed
         for (Pending<?, ?, ?> p : excluded) runAlone(p);
+    }
+
+    /**
+     * Completes the futures of {@code batch} (the outcome of its COMMIT is known: {@code failure} null means
+     * committed) on the answer threads, split into one share per answer thread; inline when there are none
+     * or the executor refuses (full, or shut down by {@link #close}). Called only after the COMMIT returned.
+     */
+    private void answer(List<Pending<?, ?, ?>> batch, Throwable failure) {
+        if (answers == null) {
+            new Answer(batch, failure).run();
+            return;
+        }
+        for (Pending<?, ?, ?> p : batch) p.handedOver = true;
+        int shares = Math.min(options.answerThreads(), batch.size());
+        int size = (batch.size() + shares - 1) / shares;
+        for (int from = 0; from < batch.size(); from += size) {
+            Answer share = new Answer(batch.subList(from, Math.min(batch.size(), from + size)), failure);
+            try {
+                answers.execute(share);
+            } catch (RejectedExecutionException e) {
+                share.run(); // never dropped: the committer answers these itself
+            }
+        }
+    }
+
+    /** Completes some futures of one batch with their results, or all with {@code failure}. */
+    private record Answer(List<Pending<?, ?, ?>> units, Throwable failure) implements Runnable {
+        @Override
+        public void run() {
+            for (Pending<?, ?, ?> p : units) {
+                try {
+                    if (failure == null) p.succeed();
+                    else p.future.completeExceptionally(failure);
+                } catch (Throwable t) {
+                    // a caller's callback threw: its own business; the others still get their answers
+                    LOG.warn("group commit answer callback failed", t);
+                }
+            }
+        }
     }
 
     private record Attempt(Throwable failure, int failedUnit, boolean commitUnknown) {}
@@ -635,7 +726,9 @@ public final class GroupCommit implements AutoCloseable {
 
     /**
      * Stops accepting units, lets the committers finish everything already queued (each caller still
-     * gets its outcome), and waits up to {@code timeout} for them to end.
+     * gets its outcome), and waits up to {@code timeout} for them to end, then for the answer threads to
+     * complete every future handed to them. When the timeout passes, what is still queued is refused and
+     * answers not yet begun are completed by the closing thread: no future is left hanging.
      */
     public void close(Duration timeout) {
         if (closed) return;
@@ -655,6 +748,19 @@ public final class GroupCommit implements AutoCloseable {
         queue.drainTo(left);
         for (Pending<?, ?, ?> p : left) {
             p.future.completeExceptionally(new Unavailable("shutting down"));
+        }
+        if (answers != null) {
+            answers.shutdown(); // a committer still running past the timeout answers inline from now on
+            try {
+                long wait = deadline - System.nanoTime();
+                if (wait > 0) answers.awaitTermination(wait, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // answer threads stuck (in a caller's callback): the answers they have not begun are given here
+            List<Runnable> pending = new ArrayList<>();
+            answers.getQueue().drainTo(pending);
+            for (Runnable r : pending) r.run();
         }
     }
 

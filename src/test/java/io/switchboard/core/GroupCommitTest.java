@@ -459,4 +459,178 @@ class GroupCommitTest {
         assertThat(flushes.get()).as("once for the re-run batch, once for the unit alone").isEqualTo(2);
         assertThat(rows("id IN ('a', 'b', 'bad', 'plain')")).isEqualTo(4);
     }
+
+    // --- answers off the committer: futures of a committed batch are completed by the answer threads ---
+
+    /** Waits (up to 10 s) until another connection sees the row: its unit committed. */
+    static boolean awaitCommitted(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (visibleElsewhere(id)) return true;
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /**
+     * Submits a unit inserting {@code id} whose caller's callback blocks until {@code release}, and waits until
+     * that callback is running (on whichever thread completes the futures). The committer must be held by
+     * {@link #block} so the callback is attached before the unit commits.
+     */
+    CompletableFuture<Void> stuckCaller(String id, CountDownLatch release) throws Exception {
+        CountDownLatch hold = block(gc);
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CompletableFuture<Void> stuck = gc.submit(h -> insert(h, id, 0)).thenAccept(r -> {
+            inCallback.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        hold.countDown();
+        assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+        return stuck;
+    }
+
+    @Test
+    void aCallerStuckInItsAnswerDoesNotHoldUpTheNextBatch() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64)); // default: one answer thread
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> stuck = stuckCaller("first", release);
+        // the first caller's callback (for a resource: writing its HTTP answer) is still running; the one
+        // committer must commit the next batch regardless (before: it ran that callback itself, and waited)
+        CompletableFuture<String> next = gc.submit(h -> insert(h, "next", 1));
+        assertThat(awaitCommitted("next")).as("next batch committed while the first answer is stuck").isTrue();
+        assertThat(stuck).isNotDone();
+        release.countDown();
+        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("next");
+        stuck.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void withTwoAnswerThreadsTheNextCallerIsAnsweredWhileAnotherIsStuck() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64).withAnswerThreads(2));
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> stuck = stuckCaller("first", release);
+        CompletableFuture<String> next = gc.submit(h -> insert(h, "next", 1));
+        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("next");
+        assertThat(stuck).isNotDone();
+        release.countDown();
+        stuck.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void whenTheAnswerThreadsAreFullTheCommitterAnswersItselfAndDropsNothing() throws Exception {
+        // queueCapacity 2 also bounds the answers waiting for the (one, stuck) answer thread to 2 batches
+        gc = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, Duration.ZERO, 2));
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> stuck = stuckCaller("first", release);
+        CompletableFuture<String> b1 = gc.submit(h -> insert(h, "b1", 1));
+        assertThat(awaitCommitted("b1")).isTrue();
+        CompletableFuture<String> b2 = gc.submit(h -> insert(h, "b2", 2));
+        assertThat(awaitCommitted("b2")).isTrue();
+        // the answer queue is full: the committer completes this one inline, right after its commit
+        CompletableFuture<String> b3 = gc.submit(h -> insert(h, "b3", 3));
+        assertThat(b3.get(10, TimeUnit.SECONDS)).isEqualTo("b3");
+        assertThat(b1).isNotDone();
+        assertThat(b2).isNotDone();
+        release.countDown();
+        assertThat(b1.get(10, TimeUnit.SECONDS)).isEqualTo("b1");
+        assertThat(b2.get(10, TimeUnit.SECONDS)).isEqualTo("b2");
+        stuck.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void closeCompletesEveryHandedOverFutureEvenWhenAnAnswerThreadIsStuck() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> stuck = stuckCaller("first", release);
+        List<CompletableFuture<String>> later = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String id = "later-" + i;
+            later.add(gc.submit(h -> insert(h, id, 1)));
+            assertThat(awaitCommitted(id)).isTrue(); // one batch each, all answers queued behind the stuck one
+        }
+        for (CompletableFuture<String> f : later) assertThat(f).isNotDone();
+        long started = System.nanoTime();
+        gc.close(Duration.ofMillis(500));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        // the closing thread gave the answers the stuck thread had not begun: committed, so success
+        for (int i = 0; i < later.size(); i++) {
+            assertThat(later.get(i)).isDone();
+            assertThat(later.get(i).get()).isEqualTo("later-" + i);
+        }
+        assertThat(stuck).isNotDone();
+        release.countDown();
+        stuck.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void afterCloseReturnsEveryFutureIsCompleteAndOnlyCommittedOnesSucceeded() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 8).withAnswerThreads(2));
+        List<CompletableFuture<String>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> submitters = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int caller = t;
+            submitters.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < 50; i++) {
+                    String id = "s-" + caller + "-" + i;
+                    all.add(gc.submit(h -> insert(h, id, caller)));
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        Thread.sleep(20);
+        gc.close(Duration.ofSeconds(30)); // while submissions are still arriving
+        for (Future<?> f : submitters) f.get(30, TimeUnit.SECONDS);
+        pool.shutdown();
+        long succeeded = 0;
+        synchronized (all) {
+            for (CompletableFuture<String> f : all) {
+                assertThat(f).isDone();
+                if (!f.isCompletedExceptionally()) {
+                    succeeded++;
+                    assertThat(visibleElsewhere(f.get())).isTrue();
+                } else {
+                    assertThatThrownBy(() -> GroupCommit.await(f)).isInstanceOf(GroupCommit.Unavailable.class);
+                }
+            }
+            assertThat(all).hasSize(400);
+        }
+        assertThat(rows("id LIKE 's-%'")).isEqualTo(succeeded);
+    }
+
+    @Test
+    void answersSplitAcrossThreadsStillComeOnlyAfterTheCommit() throws Exception {
+        gc = new GroupCommit(jdbi, tx, opts(1, 64).withAnswerThreads(2));
+        CountDownLatch hold = block(gc);
+        AtomicInteger early = new AtomicInteger();
+        Map<String, String> answeredOn = new ConcurrentHashMap<>();
+        List<CompletableFuture<String>> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String id = "a-" + i;
+            CompletableFuture<String> f = gc.submit(h -> insert(h, id, 0));
+            // runs where the future is completed: the row must already be visible to any other connection
+            f.thenAccept(r -> {
+                answeredOn.put(r, Thread.currentThread().getName());
+                if (!visibleElsewhere(r)) early.incrementAndGet();
+            });
+            futures.add(f);
+        }
+        hold.countDown();
+        for (CompletableFuture<String> f : futures) f.get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (answeredOn.size() < 40 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(early.get()).isZero();
+        assertThat(answeredOn).hasSize(40);
+        // one batch of 40, answered in shares by the answer threads, never by the committer (a thread in
+        // CompletableFuture.get may also help run the callbacks of a future that completed: main here)
+        assertThat(answeredOn.values()).noneMatch(name -> name.startsWith("group-commit-0"))
+                .anyMatch(name -> name.startsWith("group-commit-answers-"));
+    }
 }
