@@ -9,6 +9,7 @@ import java.net.SocketAddress;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,8 +52,8 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
     private static final Logger LOG = LoggerFactory.getLogger(AsyncRequestLog.class);
     static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** The writer's pause after a pass that found lines; doubled while passes find none, up to IDLE_MILLIS. */
-    static final long WAKE_MILLIS = 10;
-    static final long IDLE_MILLIS = 160;
+    static final long WAKE_MILLIS = 25;
+    static final long IDLE_MILLIS = 200;
 
     /** {@code accessLog:} in config.yml. */
     public static class Config {
@@ -97,7 +98,8 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
     /** method → path → "METHOD masked-path". */
     private final HashMap<String, HashMap<String, String>> masked = new HashMap<>();
     private int maskedEntries;
-    private final HashMap<Object, String> addresses = new HashMap<>();
+    /** Per socket address object (one per connection): identity, so a hit reads no field of the address. */
+    private final IdentityHashMap<SocketAddress, String> addresses = new IdentityHashMap<>();
     private final StringBuilder batch = new StringBuilder(16 * 1024);
     private long stampSecond = Long.MIN_VALUE;
     private String stampPrefix;
@@ -285,16 +287,17 @@ public final class AsyncRequestLog extends AbstractLifeCycle implements RequestL
 
     /** The client address as Jetty's {@code Request.getRemoteAddr} writes it, remembered per address. */
     private String address(SocketAddress remote) {
-        if (!(remote instanceof InetSocketAddress inet)) return String.valueOf(remote);
-        InetAddress a = inet.getAddress();
-        Object key = a != null ? a : inet.getHostString();
-        String s = addresses.get(key);
-        if (s == null) {
+        String s = addresses.get(remote);
+        if (s != null) return s;
+        if (remote instanceof InetSocketAddress inet) {
+            InetAddress a = inet.getAddress();
             s = a != null ? a.getHostAddress() : inet.getHostString();
             if (s.indexOf(':') >= 0 && !s.startsWith("[")) s = "[" + s + "]";
-            if (addresses.size() >= CACHE) addresses.clear();
-            addresses.put(key, s);
+        } else {
+            s = String.valueOf(remote);
         }
+        if (addresses.size() >= CACHE) addresses.clear();
+        addresses.put(remote, s);
         return s;
     }
 
