@@ -37,7 +37,41 @@ public final class RateLimiter {
     /** Outcome for one request. Headers: limit, remaining (approximate), reset seconds; or retry-after. */
     public record Decision(boolean allowed, long limit, long remaining, long resetSeconds, long retryAfterSeconds) {}
 
-    private record Key(long companyId, RateClass rateClass, RateLimit limit) {}
+    /**
+     * The allowance key. Not a record: its hash is computed once, and the limit is compared by reference
+     * first (the settings cache hands out the same instance), because this lookup runs on every limited
+     * request and a record's generated hashCode/equals over the nested {@link RateLimit} showed in profiles.
+     */
+    private static final class Key {
+        private final long companyId;
+        private final RateClass rateClass;
+        private final RateLimit limit;
+        private final int hash;
+
+        Key(long companyId, RateClass rateClass, RateLimit limit) {
+            this.companyId = companyId;
+            this.rateClass = rateClass;
+            this.limit = limit;
+            this.hash = (Long.hashCode(companyId) * 31 + rateClass.hashCode()) * 31 + limit.hashCode();
+        }
+
+        long companyId() { return companyId; }
+
+        RateClass rateClass() { return rateClass; }
+
+        RateLimit limit() { return limit; }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && k.companyId == companyId && k.rateClass == rateClass
+                    && (k.limit == limit || k.limit.equals(limit));
+        }
+    }
 
     private final SharedBuckets buckets;
     private final RateLimitConfig config;

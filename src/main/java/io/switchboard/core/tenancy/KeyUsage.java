@@ -39,7 +39,8 @@ public final class KeyUsage {
     public void used(long companyId, String keyId) {
         if (keyId == null) return;
         long now = System.currentTimeMillis();
-        String k = companyId + ":" + keyId;
+        // key ids are ULIDs, unique across companies: the id alone keys the map (no string built per request)
+        String k = keyId;
         Long last = marked.get(k);
         if (last != null && now - last < EVERY.toMillis()) return;
         if (marked.size() > MAX_TRACKED) marked.clear();
