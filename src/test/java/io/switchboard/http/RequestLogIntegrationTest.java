@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The request log of the real top-level config.yml (http/AsyncRequestLog; the test reads its logger's
- * lines into a file) records method, path, status and timing, never credentials, query strings or bodies.
+ * lines into a file, and the console) records method, path, status and timing, never credentials, query
+ * strings or bodies; the console shows each request as a complete line of its own.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RequestLogIntegrationTest {
@@ -80,6 +81,57 @@ class RequestLogIntegrationTest {
                 .doesNotContain(AppFixture.ADMIN_TOKEN)
                 .doesNotContain("query-secret-marker").doesNotContain("company_id=").doesNotContain("?")
                 .doesNotContain("body-secret-marker").doesNotContain("Basic ").doesNotContain("Bearer");
+    }
+
+    /**
+     * What operators see by default: config.yml sends the request logger to its own console appender
+     * ("%m%n", not additive). Every request line printed on stdout is complete (timestamp, address,
+     * request, status, bytes, time) — also when several arrive in one batch — and carries no credential,
+     * query string or body.
+     */
+    @Test
+    void theRealConfigPrintsCompleteMaskedRequestLinesOnTheConsole() throws Exception {
+        TestCompany c = F.createCompany("Console");
+        String secretBody = "{\"email\":\"console-body-marker@example.com\"}";
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        String console = "";
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override public synchronized void write(int b) { captured.write(b); original.write(b); }
+            @Override public synchronized void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                original.write(b, off, len);
+            }
+        }, true));
+        try {
+            // concurrent, so that the writer finds several at once and prints them as one batch
+            java.util.stream.IntStream.range(0, 20).parallel().forEach(i -> F.post(
+                    "/client/__probe?company_id=" + c.publicId() + "&api_key=console-query-marker", secretBody, Map.of()));
+            F.get("/api/__probe?token=console-query-marker", Map.of("Authorization", "Klaviyo-API-Key " + c.secretKey()));
+            F.post("/api/client/__probe", secretBody, AppFixture.bearer(c.publicKey()));
+            F.get("/u/" + c.publicId() + "ConsoleUnsubTokenMarker0123456789", Map.of());
+            F.get("/admin/companies/" + c.publicId() + "/console-done", Map.of("Authorization", "Bearer " + AppFixture.ADMIN_TOKEN));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < deadline && !console.contains("/console-done")) {
+                Thread.sleep(50);
+                console = captured.toString(StandardCharsets.UTF_8);
+            }
+        } finally {
+            System.setOut(original);
+        }
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (127\\.0\\.0\\.1|\\[[0-9a-f:]+\\]) \"[A-Z]+ /\\S*\" \\d{3} \\d+ \\d+\\.\\dms");
+        java.util.List<String> requestLines = console.lines()
+                .filter(l -> l.contains("__probe") || l.contains("/u/") || l.contains("/console-done")).toList();
+        assertThat(requestLines).filteredOn(l -> l.contains("\"POST /client/__probe\" 200")).hasSize(20);
+        assertThat(requestLines).anyMatch(l -> l.contains("\"GET /api/__probe\" 200"))
+                .anyMatch(l -> l.contains("\"POST /api/client/__probe\" 200"))
+                .anyMatch(l -> l.contains("\"GET /u/[token]\" 404"))
+                .anyMatch(l -> l.contains("/console-done"));
+        assertThat(requestLines).allSatisfy(l -> assertThat(l).matches(line));
+        assertThat(console).doesNotContain(c.secretKey()).doesNotContain(c.publicKey())
+                .doesNotContain(AppFixture.ADMIN_TOKEN).doesNotContain("console-query-marker")
+                .doesNotContain("console-body-marker").doesNotContain("ConsoleUnsubTokenMarker");
     }
 
     @Test
