@@ -495,7 +495,7 @@ class GroupCommitTest {
 
     @Test
     void aCallerStuckInItsAnswerDoesNotHoldUpTheNextBatch() throws Exception {
-        gc = new GroupCommit(jdbi, tx, opts(1, 64)); // default: one answer thread
+        gc = new GroupCommit(jdbi, tx, opts(1, 64).withAnswerThreads(1)); // the default is 0 (the committer answers)
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Void> stuck = stuckCaller("first", release);
         // the first caller's callback (for a resource: writing its HTTP answer) is still running; the one
@@ -523,7 +523,7 @@ class GroupCommitTest {
     @Test
     void whenTheAnswerThreadsAreFullTheCommitterAnswersItselfAndDropsNothing() throws Exception {
         // queueCapacity 2 also bounds the answers waiting for the (one, stuck) answer thread to 2 batches
-        gc = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, Duration.ZERO, 2));
+        gc = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, Duration.ZERO, 2).withAnswerThreads(1));
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Void> stuck = stuckCaller("first", release);
         CompletableFuture<String> b1 = gc.submit(h -> insert(h, "b1", 1));
@@ -543,7 +543,7 @@ class GroupCommitTest {
 
     @Test
     void closeCompletesEveryHandedOverFutureEvenWhenAnAnswerThreadIsStuck() throws Exception {
-        gc = new GroupCommit(jdbi, tx, opts(1, 64));
+        gc = new GroupCommit(jdbi, tx, opts(1, 64).withAnswerThreads(1));
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Void> stuck = stuckCaller("first", release);
         List<CompletableFuture<String>> later = new ArrayList<>();

@@ -298,7 +298,7 @@ public class IdentityService {
         if (ownerIds.isEmpty()) {
             return create(w, ids, write, now, ctx, "new_identifiers");
         }
-        // owners settled by the read-ahead cannot have changed (it holds them FOR KEY SHARE since it re-read
+        // owners settled by the read-ahead cannot have changed (it locked them FOR UPDATE, then re-read
         // them): no second look-up under this lock
         Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners, readAhead == null);
         if (mode == WriteMode.STRICT_UPSERT) {
@@ -542,8 +542,9 @@ public class IdentityService {
     }
 
     /**
-     * As {@link #readAhead(Handle, Map)}; with {@code settle}, the owners are read once more after the
-     * {@code FOR KEY SHARE} lock (one statement more per batch), and the identifiers whose owner was the same
+     * As {@link #readAhead(Handle, Map)}; with {@code settle} (a batch with items that write), the owners are
+     * locked {@code FOR UPDATE} instead of {@code FOR KEY SHARE}, all at once in id order, and read once more
+     * after the lock (one statement more per batch); the identifiers whose owner was the same
      * both times and is live — or that nobody owned both times — are marked settled: their owners cannot
      * change until the commit (every identity write locks the owners it changes {@code FOR UPDATE}, which
      * waits for this lock), so {@link #resolve(Handle, OwnerSnapshot, long, Identifiers, ProfileWrite,
@@ -569,7 +570,13 @@ public class IdentityService {
                 if (!found.isEmpty()) {
                     String[] ownerIds = found.stream().map(ProfileDao.Owner::profileId).distinct().sorted()
                             .toArray(String[]::new);
-                    live = new HashSet<>(dao.keyShareLive(companyId, ownerIds));
+                    // settling a batch that writes: its owners locked FOR UPDATE at once, in id order (the units
+                    // would take that lock one by one anyway). A FOR KEY SHARE here, upgraded later by a unit,
+                    // deadlocks against a concurrent batch doing the same (two committers, two servers)
+                    live = settle
+                            ? dao.lock(companyId, ownerIds).stream().filter(p -> !p.isTombstone()).map(Profile::id)
+                                    .collect(java.util.stream.Collectors.toCollection(HashSet::new))
+                            : new HashSet<>(dao.keyShareLive(companyId, ownerIds));
                     for (ProfileDao.Owner o : found) {
                         Identifier i = new Identifier(IdentifierKind.of(o.kind()), o.value());
                         if (live.contains(o.profileId())) {

@@ -19,7 +19,7 @@ import java.util.Set;
  * transaction, a unit re-run alone). One snapshot serves one transaction attempt and one thread.
  */
 public final class OwnerSnapshot {
-    /** Read ahead: by company, identifier → its live owner (locked FOR KEY SHARE until the commit). */
+    /** Read ahead: by company, identifier → its live owner (locked FOR KEY SHARE — FOR UPDATE when settled — until the commit). */
     private final Map<Long, Map<Identifier, String>> owners;
     /**
      * Read ahead and settled ({@link IdentityService#readAhead(org.jdbi.v3.core.Handle, Map, boolean)}): by

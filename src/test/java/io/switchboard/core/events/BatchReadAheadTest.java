@@ -241,7 +241,7 @@ class BatchReadAheadTest {
         } finally {
             jdbi.setSqlLogger(org.jdbi.v3.core.statement.SqlLogger.NOP_SQL_LOGGER);
         }
-        // the batch looks its owners up twice (the second time under its FOR KEY SHARE lock) and no unit needs
+        // the batch looks its owners up twice (the second time under its FOR UPDATE lock) and no unit needs
         // a look-up of its own; before, every identify looked its owners up, then again under its own lock (6)
         assertThat(ownerLookups.get()).isEqualTo(2);
         assertThat(r.get(0).profileIds()).containsExactly(known1);
