@@ -281,6 +281,51 @@ class BatchReadAheadTest {
     }
 
     @Test
+    void twoBatchesIdentifyingTheSamePeopleAtOnceDoNotDeadlock() throws Exception {
+        // two committers (as two servers would have), each holding a batch of identifies that write
+        // attributes of the same five people, in opposite orders, released at the same moment. Settled owners
+        // locked FOR KEY SHARE and upgraded by the units deadlocked here (PostgreSQL aborts one after
+        // deadlock_timeout and the batch is re-run); locked FOR UPDATE in id order up front, one waits
+        Tx tx = new Tx(jdbi);
+        GroupCommit second = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 200, Duration.ZERO, 1000));
+        IdentityService identity2 = new IdentityService(tx, id -> CompanySettings.DEFAULTS, second);
+        IngestService ingest2 = new IngestService(tx, identity2, Duration.ofDays(7), Duration.ofDays(1)).withGroupCommit(second);
+        try {
+            List<String> people = new ArrayList<>();
+            for (int i = 0; i < 5; i++) people.add(identifyNow(Identifiers.of("d" + i, null, null, null)));
+            long rerunsBefore = groupCommit.stats().reruns() + second.stats().reruns();
+            CountDownLatch running = new CountDownLatch(2);
+            CountDownLatch release = new CountDownLatch(1);
+            List<CompletableFuture<Object>> blockers = new ArrayList<>();
+            for (GroupCommit gc : List.of(groupCommit, second)) {
+                blockers.add(gc.submit(h -> {
+                    running.countDown();
+                    await(release);
+                    return null;
+                }));
+            }
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<IngestService.Result>> all = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                all.add(ingest.ingestAsync(company, CTX, null,
+                        List.of(identifyWith(Identifiers.of("d" + i, null, null, null), "A" + i)), Instant.now()));
+                all.add(ingest2.ingestAsync(company, CTX, null,
+                        List.of(identifyWith(Identifiers.of("d" + (4 - i), null, null, null), "B" + (4 - i))), Instant.now()));
+            }
+            release.countDown();
+            for (var b : blockers) b.get(10, TimeUnit.SECONDS);
+            for (var f : all) f.get(20, TimeUnit.SECONDS);
+            assertThat(groupCommit.stats().reruns() + second.stats().reruns() - rerunsBefore)
+                    .as("no batch re-run after a deadlock").isZero();
+            for (int i = 0; i < 5; i++) {
+                assertThat(attribute(people.get(i), "first_name")).isIn("A" + i, "B" + i);
+            }
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
     void anIdentifyAfterAnEarlierUnitClaimedItsEmailInTheSameBatchJoinsThatPerson() throws Exception {
         List<IngestService.Result> r = oneBatch(List.of(
                 List.of(identifyWith(Identifiers.of(null, "same@example.com", null, null), "First")),   // creates
