@@ -258,26 +258,11 @@ class BatchReadAheadTest {
 
     @Test
     void aMergeCommittedWhileTheBatchWaitsSendsAnIdentifyWithAttributesToTheSurvivor() throws Exception {
-        String named = identifyNow(Identifiers.of("u1", null, null, null));
-        String anonymous = identifyNow(Identifiers.of(null, null, null, "a1"));
-        CountDownLatch merged = new CountDownLatch(1);
-        CountDownLatch commit = new CountDownLatch(1);
-        CompletableFuture<Void> merger = CompletableFuture.runAsync(() -> jdbi.useTransaction(h -> {
-            identity.resolve(h, company, Identifiers.of("u1", null, null, "a1"), ProfileWrite.NONE, WriteMode.NORMAL, CTX);
-            merged.countDown();
-            await(commit);
-        }));
-        assertThat(merged.await(10, TimeUnit.SECONDS)).isTrue();
         // the batch's first look sees a1 owned by the anonymous profile; its lock waits for the merge
-        CompletableFuture<IngestService.Result> id = ingest.ingestAsync(company, CTX, null,
-                List.of(identifyWith(Identifiers.of(null, null, null, "a1"), "Merged")), Instant.now());
-        Thread.sleep(300);
-        assertThat(id).isNotDone();
-        commit.countDown();
-        merger.get(10, TimeUnit.SECONDS);
-        assertThat(id.get(10, TimeUnit.SECONDS).profileIds()).containsExactly(named);
-        assertThat(attribute(named, "first_name")).isEqualTo("Merged");
-        assertThat(attribute(anonymous, "first_name")).isNull();
+        MergeRace r = mergeCommittedWhileTheBatchWaits(identifyWith(Identifiers.of(null, null, null, "a1"), "Merged"));
+        assertThat(r.result().profileIds()).containsExactly(r.named());
+        assertThat(attribute(r.named(), "first_name")).isEqualTo("Merged");
+        assertThat(attribute(r.anonymous(), "first_name")).isNull();
     }
 
     @Test
@@ -353,25 +338,33 @@ class BatchReadAheadTest {
 
     @Test
     void aMergeCommittedWhileTheBatchWaitsSendsTheEventToTheSurvivor() throws Exception {
+        MergeRace r = mergeCommittedWhileTheBatchWaits(event(Identifiers.of(null, null, null, "a1"), "During"));
+        assertThat(eventOwner("During")).isEqualTo(r.named()).isNotEqualTo(r.anonymous());
+    }
+
+    record MergeRace(String named, String anonymous, IngestService.Result result) {}
+
+    /**
+     * Another transaction merges a1's profile into u1's and holds its locks while {@code op} is submitted
+     * (whose read-ahead must wait for it), then commits; returns both profiles and {@code op}'s result.
+     */
+    MergeRace mergeCommittedWhileTheBatchWaits(IngestOp op) throws Exception {
         String named = identifyNow(Identifiers.of("u1", null, null, null));
         String anonymous = identifyNow(Identifiers.of(null, null, null, "a1"));
         CountDownLatch merged = new CountDownLatch(1);
         CountDownLatch commit = new CountDownLatch(1);
-        // another transaction merges a1's profile into u1's and holds its locks until told to commit
         CompletableFuture<Void> merger = CompletableFuture.runAsync(() -> jdbi.useTransaction(h -> {
             identity.resolve(h, company, Identifiers.of("u1", null, null, "a1"), ProfileWrite.NONE, WriteMode.NORMAL, CTX);
             merged.countDown();
             await(commit);
         }));
         assertThat(merged.await(10, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<IngestService.Result> ev = ingest.ingestAsync(company, CTX, null,
-                List.of(event(Identifiers.of(null, null, null, "a1"), "During")), Instant.now());
+        CompletableFuture<IngestService.Result> f = ingest.ingestAsync(company, CTX, null, List.of(op), Instant.now());
         Thread.sleep(300);
-        assertThat(ev).as("the read-ahead waits for the merging transaction").isNotDone();
+        assertThat(f).as("the read-ahead waits for the merging transaction").isNotDone();
         commit.countDown();
         merger.get(10, TimeUnit.SECONDS);
-        ev.get(10, TimeUnit.SECONDS);
-        assertThat(eventOwner("During")).isEqualTo(named).isNotEqualTo(anonymous);
+        return new MergeRace(named, anonymous, f.get(10, TimeUnit.SECONDS));
     }
 
     @Test
