@@ -6,12 +6,14 @@ CONFIG="${CONFIG:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/config.yml}"
 ADMIN_TOKEN="${ADMIN_TOKEN:-drill-admin-token}"
 
 # start_server DATA_DIR HTTP_PORT ADMIN_PORT [extra env...] — prints the pid
+# (the data directory is on the java command line so that a drill's `pkill -f "$work"` on exit stops the
+# server too: started in a command substitution, it is not one of the drill's jobs)
 start_server() {
   local data="$1" port="$2" aport="$3"; shift 3
   mkdir -p "$data"
   env SWITCHBOARD_DATA_DIR="$data" SWITCHBOARD_HTTP_PORT="$port" SWITCHBOARD_ADMIN_PORT="$aport" \
       SWITCHBOARD_ADMIN_TOKEN="$ADMIN_TOKEN" SWITCHBOARD_CREATE_DEMO_COMPANY=false "$@" \
-      java -Xmx512m -jar "$JAR" server "$CONFIG" >>"$data/server.log" 2>&1 &
+      java -Dswitchboard.drill.data="$data" -Xmx512m -jar "$JAR" server "$CONFIG" >>"$data/server.log" 2>&1 &
   echo $!
 }
 
