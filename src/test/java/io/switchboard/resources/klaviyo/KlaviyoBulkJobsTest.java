@@ -4,48 +4,18 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Bulk jobs (issue 15, step 4): profile-bulk-import-jobs (asynchronous, status, import-errors, lists,
  * profiles), event-bulk-create-jobs, a job left half-done by a dead worker resumed exactly where its last
  * committed chunk ended, cross-tenant denial and bad input. Validated against Klaviyo's OpenAPI.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoBulkJobsTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-    static TestCompany B;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Bulk");
-        B = F.createCompany("Neighbour");
-    }
-
-    static String uniq(String p) {
-        return p + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static String createList(TestCompany c, String name) {
-        Res r = K.send("POST", "/api/lists", "{\"data\":{\"type\":\"list\",\"attributes\":{\"name\":\"" + name + "\"}}}",
-                server(c.secretKey()));
-        return r.json().at("/data/id").asText();
-    }
+class KlaviyoBulkJobsTest extends KlaviyoTestBase {
 
     static String importBody(List<String> profiles, String list) {
         return "{\"data\":{\"type\":\"profile-bulk-import-job\",\"attributes\":{\"profiles\":{\"data\":["
@@ -65,12 +35,6 @@ class KlaviyoBulkJobsTest {
             Thread.sleep(100);
         }
         throw new AssertionError("job " + job + " did not complete");
-    }
-
-    static List<String> ids(JsonNode data) {
-        List<String> out = new ArrayList<>();
-        data.forEach(d -> out.add(d.get("id").asText()));
-        return out;
     }
 
     @Test

@@ -6,35 +6,12 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
-import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code POST /client/profiles?company_id=}: seed 004's envelope, the client identity rules, 202 empty. */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoClientProfilesTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Client");
-    }
-
-    static String uniq(String p) {
-        return p + UUID.randomUUID().toString().substring(0, 8);
-    }
+class KlaviyoClientProfilesTest extends KlaviyoTestBase {
 
     String path() {
         return "/client/profiles/?company_id=" + A.publicId();
@@ -50,10 +27,6 @@ class KlaviyoClientProfilesTest {
                 java.nio.charset.StandardCharsets.UTF_8), null, server(A.secretKey()));
         assertThat(r.json().path("data").size()).isEqualTo(1);
         return r.json().at("/data/0");
-    }
-
-    long profiles() {
-        return F.count("SELECT count(*) FROM profiles WHERE company_id = ?", F.companyId(A.publicId()));
     }
 
     @Test

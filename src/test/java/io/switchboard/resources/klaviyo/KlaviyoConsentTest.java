@@ -4,50 +4,19 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import io.switchboard.testing.DeliveryKit;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Subscriptions and suppressions in bulk (issue 15, step 3): consent lands in the one consent store,
  * list membership follows, {@code additional-fields[profile]=subscriptions} shows it, suppression jobs are
  * readable, delivery honours a suppression, cross-tenant denial and bad input. Validated against the OpenAPI.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoConsentTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-    static TestCompany B;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Consent");
-        B = F.createCompany("Neighbour");
-    }
-
-    static String uniq(String p) {
-        return p + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static String createList(TestCompany c, String name) {
-        Res r = K.send("POST", "/api/lists", "{\"data\":{\"type\":\"list\",\"attributes\":{\"name\":\"" + name + "\"}}}",
-                server(c.secretKey()));
-        assertThat(r.status()).isEqualTo(201);
-        return r.json().at("/data/id").asText();
-    }
+class KlaviyoConsentTest extends KlaviyoTestBase {
 
     static String subscribeBody(String list, String profiles) {
         return "{\"data\":{\"type\":\"profile-subscription-bulk-create-job\",\"attributes\":{\"custom_source\":\"Footer\","

@@ -4,56 +4,21 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.client;
 import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Static lists (issue 15, step 2): CRUD, membership add/remove/get, members as profiles, a profile's
  * lists, the lists /client/subscriptions names, merges and deletions, cross-tenant denial and bad input.
  * Every exchange validated against Klaviyo's OpenAPI document.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoListsTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-    static TestCompany B;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Lists");
-        B = F.createCompany("Neighbour");
-    }
-
-    static String uniq(String p) {
-        return p + UUID.randomUUID().toString().substring(0, 8);
-    }
+class KlaviyoListsTest extends KlaviyoTestBase {
 
     static String profile(TestCompany c, String email) {
-        Res r = K.send("POST", "/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"" + email
-                + "\"}}}", server(c.secretKey()));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().at("/data/id").asText();
-    }
-
-    static String createList(TestCompany c, String name) {
-        Res r = K.send("POST", "/api/lists", "{\"data\":{\"type\":\"list\",\"attributes\":{\"name\":\"" + name + "\"}}}",
-                server(c.secretKey()));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().at("/data/id").asText();
+        return createProfile(c, "{\"email\":\"" + email + "\"}");
     }
 
     static String linkage(String... ids) {
@@ -63,12 +28,6 @@ class KlaviyoListsTest {
             b.append("{\"type\":\"profile\",\"id\":\"").append(ids[i]).append("\"}");
         }
         return b.append("]}").toString();
-    }
-
-    static List<String> ids(JsonNode data) {
-        List<String> out = new ArrayList<>();
-        data.forEach(d -> out.add(d.get("id").asText()));
-        return out;
     }
 
     static Res add(TestCompany c, String list, String... profiles) {

@@ -5,37 +5,23 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Metrics (issue 15, step 1): GET /api/metrics, /api/metrics/{id}, an event's metric and relationships,
  * POST /api/metric-aggregates (count, sum_value, unique; intervals; time zones; grouping; filters), merges
  * counted once, cross-tenant denial. Every exchange validated against Klaviyo's OpenAPI document.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoMetricsTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-    static TestCompany B;
+class KlaviyoMetricsTest extends KlaviyoTestBase {
     static String orderId;
 
     @BeforeAll
     static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Metrics");
-        B = F.createCompany("Neighbour");
         // day 1: ann 10 USD at 10:00, bob 5 EUR at 15:00; day 2: ann 20 USD at 09:00; a week later cy 1 USD
         event(A, "ann@example.com", "Placed Order", "2024-03-01T10:00:00Z", "10", "USD", "https://shop/a");
         event(A, "bob@example.com", "Placed Order", "2024-03-01T15:00:00Z", "5", "EUR", "https://shop/b");

@@ -3,43 +3,11 @@ package io.switchboard.resources.klaviyo;
 import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
-import io.switchboard.testing.AppFixture.TestCompany;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** profile-import, profile-merge, data-privacy-deletion-jobs; tombstones; cross-tenant isolation. */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoProfileJobsTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-    static TestCompany B;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Jobs");
-        B = F.createCompany("Neighbour");
-    }
-
-    static String uniq(String p) {
-        return p + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static String create(TestCompany c, String attributes) {
-        Res r = K.send("POST", "/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":" + attributes + "}}",
-                server(c.secretKey()));
-        assertThat(r.status()).isEqualTo(201);
-        return r.json().at("/data/id").asText();
-    }
+class KlaviyoProfileJobsTest extends KlaviyoTestBase {
 
     static Res importProfile(String data) {
         return K.send("POST", "/api/profile-import", "{\"data\":" + data + "}", server(A.secretKey()));
@@ -53,10 +21,6 @@ class KlaviyoProfileJobsTest {
     static String deletionBody(String profileData) {
         return "{\"data\":{\"type\":\"data-privacy-deletion-job\",\"attributes\":{\"profile\":{\"data\":" + profileData
                 + "}}}}";
-    }
-
-    long profiles(TestCompany c) {
-        return F.count("SELECT count(*) FROM profiles WHERE company_id = ?", F.companyId(c.publicId()));
     }
 
     @Test
@@ -80,8 +44,8 @@ class KlaviyoProfileJobsTest {
     void importSpanningTwoProfilesIs409WithNothingWritten() {
         String email = uniq("e") + "@example.com";
         String ext = uniq("x-");
-        String p1 = create(A, "{\"email\":\"" + email + "\"}");
-        String p2 = create(A, "{\"external_id\":\"" + ext + "\"}");
+        String p1 = createProfile(A, "{\"email\":\"" + email + "\"}");
+        String p2 = createProfile(A, "{\"external_id\":\"" + ext + "\"}");
         long before = profiles(A);
         Res r = importProfile("{\"type\":\"profile\",\"attributes\":{\"email\":\"" + email + "\",\"external_id\":\""
                 + ext + "\",\"first_name\":\"Nope\"}}");
@@ -95,9 +59,9 @@ class KlaviyoProfileJobsTest {
 
     @Test
     void mergeKeepsTheDestinationAndTheSourceBecomesA404NamingTheSurvivor() {
-        String dest = create(A, "{\"email\":\"" + uniq("d") + "@example.com\",\"properties\":{\"a\":1}}");
+        String dest = createProfile(A, "{\"email\":\"" + uniq("d") + "@example.com\",\"properties\":{\"a\":1}}");
         String srcEmail = uniq("s") + "@example.com";
-        String src = create(A, "{\"email\":\"" + srcEmail + "\",\"phone_number\":\"+14155550142\",\"properties\":{\"b\":2}}");
+        String src = createProfile(A, "{\"email\":\"" + srcEmail + "\",\"phone_number\":\"+14155550142\",\"properties\":{\"b\":2}}");
         Res r = K.send("POST", "/api/profile-merge", mergeBody(dest, src), server(A.secretKey()));
         assertThat(r.status()).isEqualTo(201);
         assertThat(r.json().at("/data/type").asText()).isEqualTo("profile");
@@ -119,9 +83,9 @@ class KlaviyoProfileJobsTest {
 
     @Test
     void mergeNeedsExactlyOneSourceAndAValidDocument() {
-        String a = create(A, "{\"email\":\"" + uniq("m") + "@example.com\"}");
-        String b = create(A, "{\"email\":\"" + uniq("m") + "@example.com\"}");
-        String c = create(A, "{\"email\":\"" + uniq("m") + "@example.com\"}");
+        String a = createProfile(A, "{\"email\":\"" + uniq("m") + "@example.com\"}");
+        String b = createProfile(A, "{\"email\":\"" + uniq("m") + "@example.com\"}");
+        String c = createProfile(A, "{\"email\":\"" + uniq("m") + "@example.com\"}");
         long before = profiles(A);
         String two = "{\"data\":{\"type\":\"profile-merge\",\"id\":\"" + a + "\",\"relationships\":{\"profiles\":{\"data\":"
                 + "[{\"type\":\"profile\",\"id\":\"" + b + "\"},{\"type\":\"profile\",\"id\":\"" + c + "\"}]}}}}";
@@ -148,8 +112,8 @@ class KlaviyoProfileJobsTest {
     @Test
     void deletionRemovesTheProfileAndFreesItsIdentifiers() {
         String email = uniq("gdpr") + "@example.com";
-        String id = create(A, "{\"email\":\"" + email + "\",\"external_id\":\"" + uniq("g-") + "\"}");
-        String merged = create(A, "{\"phone_number\":\"+14155550177\"}");
+        String id = createProfile(A, "{\"email\":\"" + email + "\",\"external_id\":\"" + uniq("g-") + "\"}");
+        String merged = createProfile(A, "{\"phone_number\":\"+14155550177\"}");
         assertThat(K.send("POST", "/api/profile-merge", mergeBody(id, merged), server(A.secretKey())).status())
                 .isEqualTo(201);
         Res r = K.send("POST", "/api/data-privacy-deletion-jobs", deletionBody("{\"type\":\"profile\",\"attributes\":"
@@ -160,10 +124,10 @@ class KlaviyoProfileJobsTest {
         assertThat(F.count("SELECT count(*) FROM profiles WHERE id IN (?, ?)", id, merged)).isZero();
         assertThat(F.count("SELECT count(*) FROM profile_identifiers WHERE profile_id IN (?, ?)", id, merged)).isZero();
         // the identifiers are free again
-        String again = create(A, "{\"email\":\"" + email + "\",\"phone_number\":\"+14155550177\"}");
+        String again = createProfile(A, "{\"email\":\"" + email + "\",\"phone_number\":\"+14155550177\"}");
         assertThat(again).isNotEqualTo(id);
         // by id and by phone
-        String byId = create(A, "{\"email\":\"" + uniq("id") + "@example.com\"}");
+        String byId = createProfile(A, "{\"email\":\"" + uniq("id") + "@example.com\"}");
         assertThat(K.send("POST", "/api/data-privacy-deletion-jobs", deletionBody("{\"type\":\"profile\",\"id\":\""
                 + byId + "\",\"attributes\":{}}"), server(A.secretKey())).status()).isEqualTo(202);
         assertThat(K.send("GET", "/api/profiles/" + byId, null, server(A.secretKey())).status()).isEqualTo(404);
@@ -178,7 +142,7 @@ class KlaviyoProfileJobsTest {
     @Test
     void deletionNeedsExactlyOneIdentifier() {
         String email = uniq("keep") + "@example.com";
-        String id = create(A, "{\"email\":\"" + email + "\"}");
+        String id = createProfile(A, "{\"email\":\"" + email + "\"}");
         String[][] cases = {
                 {deletionBody("{\"type\":\"profile\",\"id\":\"" + id + "\",\"attributes\":{\"email\":\"" + email + "\"}}"),
                         "/data/attributes/profile/data"},
@@ -198,9 +162,9 @@ class KlaviyoProfileJobsTest {
     @Test
     void anotherCompanysKeyCannotReadPatchMergeOrDeleteAndLearnsNothing() {
         String email = uniq("mine") + "@example.com";
-        String mine = create(A, "{\"email\":\"" + email + "\",\"first_name\":\"Mine\"}");
-        String mine2 = create(A, "{\"email\":\"" + uniq("mine2") + "@example.com\"}");
-        String theirs = create(B, "{\"email\":\"" + uniq("theirs") + "@example.com\"}");
+        String mine = createProfile(A, "{\"email\":\"" + email + "\",\"first_name\":\"Mine\"}");
+        String mine2 = createProfile(A, "{\"email\":\"" + uniq("mine2") + "@example.com\"}");
+        String theirs = createProfile(B, "{\"email\":\"" + uniq("theirs") + "@example.com\"}");
         String unknown = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
         Res read = K.send("GET", "/api/profiles/" + mine, null, server(B.secretKey()));
         Res readUnknown = K.send("GET", "/api/profiles/" + unknown, null, server(B.secretKey()));
@@ -219,7 +183,7 @@ class KlaviyoProfileJobsTest {
         assertThat(K.send("POST", "/api/data-privacy-deletion-jobs", deletionBody("{\"type\":\"profile\",\"attributes\":"
                 + "{\"email\":\"" + email + "\"}}"), server(B.secretKey())).status()).isEqualTo(202);
         // the same email in B is a different person: creating it there is fine
-        create(B, "{\"email\":\"" + email + "\"}");
+        createProfile(B, "{\"email\":\"" + email + "\"}");
         Res still = K.send("GET", "/api/profiles/" + mine, null, server(A.secretKey()));
         assertThat(still.status()).isEqualTo(200);
         assertThat(still.json().at("/data/attributes/first_name").asText()).isEqualTo("Mine");
@@ -235,8 +199,8 @@ class KlaviyoProfileJobsTest {
     void aMergeLandingBetweenLookupAndDeleteStillDeletesThePerson() {
         for (String by : new String[] {"email", "id"}) {
             String email = uniq("race") + "@example.com";
-            String loser = create(A, "{\"email\":\"" + email + "\"}");
-            String survivor = create(A, "{\"external_id\":\"" + uniq("race-") + "\"}");
+            String loser = createProfile(A, "{\"email\":\"" + email + "\"}");
+            String survivor = createProfile(A, "{\"external_id\":\"" + uniq("race-") + "\"}");
             java.util.concurrent.atomic.AtomicInteger merges = new java.util.concurrent.atomic.AtomicInteger();
             io.switchboard.core.identity.IdentityService.Hooks.beforeDeletionLock(target -> {
                 if (target.equals(loser) && merges.getAndIncrement() == 0) {

@@ -4,12 +4,7 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
-import io.switchboard.testing.AppFixture.TestCompany;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -18,24 +13,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code GET /api/profiles} (filter, sort, cursor paging, links, sparse fields) and the admin list. */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoProfileListTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-    static TestCompany B;
+class KlaviyoProfileListTest extends KlaviyoTestBase {
     static final List<String> IDS = new ArrayList<>();
     static String middleCreated;
 
     @BeforeAll
     static void setUp() throws Exception {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Lister");
-        B = F.createCompany("Other");
         // 7 profiles in A, emails in reverse order of creation; one in B with a shared email
         for (int i = 0; i < 7; i++) {
             Res r = K.send("POST", "/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"user"

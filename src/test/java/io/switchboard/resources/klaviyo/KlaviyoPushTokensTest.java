@@ -5,19 +5,12 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Klaviyo's server push-token API (issue 15): POST /api/push-tokens (202, the client endpoint's body) then
@@ -25,24 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * only; another company's token is 404; bad input is a 400 naming the field. Every exchange validated against
  * Klaviyo's OpenAPI document.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoPushTokensTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-    static TestCompany B;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Push");
-        B = F.createCompany("Neighbour");
-    }
-
-    static String uniq(String p) {
-        return p + UUID.randomUUID().toString().substring(0, 8);
-    }
+class KlaviyoPushTokensTest extends KlaviyoTestBase {
 
     static String body(String token, String platform, String email) {
         return """
@@ -62,12 +38,6 @@ class KlaviyoPushTokensTest {
     static String idOf(TestCompany c, String token) {
         return F.db().withHandle(h -> h.createQuery("SELECT id FROM devices WHERE company_id = :c AND token = :t")
                 .bind("c", F.companyId(c.publicId())).bind("t", token).mapTo(String.class).one());
-    }
-
-    static List<String> ids(JsonNode data) {
-        List<String> out = new ArrayList<>();
-        data.forEach(d -> out.add(d.get("id").asText()));
-        return out;
     }
 
     @Test

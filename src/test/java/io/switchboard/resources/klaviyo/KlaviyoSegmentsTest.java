@@ -4,22 +4,14 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.client;
 import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Segments (issue 15, step 5): Klaviyo definitions condition by condition against real PostgreSQL — full
@@ -29,29 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code oneOf: [integer, number]}, which an integer matches twice (the validator rightly fails a oneOf
  * matched twice); the server accepts both.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoSegmentsTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany B;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        B = F.createCompany("Neighbour");
-    }
-
-    static String uniq(String p) {
-        return p + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static String profile(TestCompany c, String attributes) {
-        Res r = K.send("POST", "/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":" + attributes + "}}",
-                server(c.secretKey()));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().at("/data/id").asText();
-    }
+class KlaviyoSegmentsTest extends KlaviyoTestBase {
 
     static String segment(TestCompany c, String conditionGroups) {
         Res r = K.send("POST", "/api/segments", "{\"data\":{\"type\":\"segment\",\"attributes\":{\"name\":\"S\","
@@ -95,8 +65,8 @@ class KlaviyoSegmentsTest {
     @Test
     void propertyConditionsAreComputedAndMaintained() throws Exception {
         TestCompany a = F.createCompany("SegProps");
-        String pro = profile(a, "{\"email\":\"" + uniq("p") + "@example.com\",\"properties\":{\"plan\":\"pro\",\"seats\":12}}");
-        String free = profile(a, "{\"email\":\"" + uniq("f") + "@example.com\",\"properties\":{\"plan\":\"free\",\"seats\":1}}");
+        String pro = createProfile(a, "{\"email\":\"" + uniq("p") + "@example.com\",\"properties\":{\"plan\":\"pro\",\"seats\":12}}");
+        String free = createProfile(a, "{\"email\":\"" + uniq("f") + "@example.com\",\"properties\":{\"plan\":\"free\",\"seats\":1}}");
         String seg = segment(a, "[{\"conditions\":[{\"type\":\"profile-property\",\"property\":\"properties['plan']\","
                 + "\"filter\":{\"type\":\"string\",\"operator\":\"equals\",\"value\":\"pro\"}}]},"
                 + "{\"conditions\":[{\"type\":\"profile-property\",\"property\":\"properties['seats']\",\"filter\":"
@@ -153,7 +123,7 @@ class KlaviyoSegmentsTest {
         String never = segment(a, "[{\"conditions\":[{\"type\":\"profile-metric\",\"metric_id\":\"" + metric + "\","
                 + "\"measurement\":\"count\",\"measurement_filter\":{\"type\":\"numeric\",\"operator\":\"equals\","
                 + "\"value\":0.0},\"timeframe_filter\":{\"type\":\"date\",\"operator\":\"alltime\"}}]}]");
-        String idle = profile(a, "{\"email\":\"" + uniq("idle") + "@example.com\"}");
+        String idle = createProfile(a, "{\"email\":\"" + uniq("idle") + "@example.com\"}");
         assertThat(eventually(() -> members(a, never), m -> !m.isEmpty())).containsExactly(idle);
     }
 
@@ -163,8 +133,8 @@ class KlaviyoSegmentsTest {
         Res l = K.send("POST", "/api/lists", "{\"data\":{\"type\":\"list\",\"attributes\":{\"name\":\"VIP\"}}}",
                 server(a.secretKey()));
         String list = l.json().at("/data/id").asText();
-        String inList = profile(a, "{\"email\":\"" + uniq("in") + "@example.com\"}");
-        String out = profile(a, "{\"email\":\"" + uniq("out") + "@example.com\"}");
+        String inList = createProfile(a, "{\"email\":\"" + uniq("in") + "@example.com\"}");
+        String out = createProfile(a, "{\"email\":\"" + uniq("out") + "@example.com\"}");
         K.send("POST", "/api/lists/" + list + "/relationships/profiles", "{\"data\":[{\"type\":\"profile\",\"id\":\""
                 + inList + "\"}]}", server(a.secretKey()));
         String seg = segment(a, "[{\"conditions\":[{\"type\":\"profile-group-membership\",\"is_member\":true,"
@@ -181,11 +151,11 @@ class KlaviyoSegmentsTest {
                 + out + "\"}]}", server(a.secretKey()));
         assertThat(eventually(() -> members(a, seg), m -> m.equals(List.of(out)))).containsExactly(out);
         // a member merged into a non-member: the survivor is the member now
-        String loser = profile(a, "{\"email\":\"" + uniq("loser") + "@example.com\"}");
+        String loser = createProfile(a, "{\"email\":\"" + uniq("loser") + "@example.com\"}");
         K.send("POST", "/api/lists/" + list + "/relationships/profiles", "{\"data\":[{\"type\":\"profile\",\"id\":\""
                 + loser + "\"}]}", server(a.secretKey()));
         assertThat(eventually(() -> members(a, seg), m -> m.contains(loser))).contains(loser);
-        String survivor = profile(a, "{\"email\":\"" + uniq("surv") + "@example.com\"}");
+        String survivor = createProfile(a, "{\"email\":\"" + uniq("surv") + "@example.com\"}");
         K.send("POST", "/api/profile-merge", "{\"data\":{\"type\":\"profile-merge\",\"id\":\"" + survivor
                 + "\",\"relationships\":{\"profiles\":{\"data\":[{\"type\":\"profile\",\"id\":\"" + loser + "\"}]}}}}",
                 server(a.secretKey()));
@@ -196,7 +166,7 @@ class KlaviyoSegmentsTest {
     @Test
     void anotherCompanysSegmentIsNotFoundAndBadDefinitionsAre400() throws Exception {
         TestCompany a = F.createCompany("SegTenancy");
-        String p = profile(a, "{\"email\":\"" + uniq("t") + "@example.com\",\"properties\":{\"x\":\"1\"}}");
+        String p = createProfile(a, "{\"email\":\"" + uniq("t") + "@example.com\",\"properties\":{\"x\":\"1\"}}");
         String seg = segment(a, "[{\"conditions\":[{\"type\":\"profile-property\",\"property\":\"properties['x']\","
                 + "\"filter\":{\"type\":\"existence\",\"operator\":\"is-set\"}}]}]");
         eventually(() -> members(a, seg), m -> !m.isEmpty());

@@ -5,35 +5,12 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
-import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code POST/GET/PATCH /api/profiles}: success paths, document shape, 409s, bad input with nothing written. */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoServerProfilesTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Acme");
-    }
-
-    static String uniq(String prefix) {
-        return prefix + UUID.randomUUID().toString().substring(0, 8);
-    }
+class KlaviyoServerProfilesTest extends KlaviyoTestBase {
 
     static Res create(String attributes) {
         return K.send("POST", "/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":" + attributes + "}}",
@@ -44,10 +21,6 @@ class KlaviyoServerProfilesTest {
     static Res createLenient(String attributes) {
         return K.sendInvalid("POST", "/api/profiles", "{\"data\":{\"type\":\"profile\",\"attributes\":" + attributes + "}}",
                 server(A.secretKey()));
-    }
-
-    long profiles() {
-        return F.count("SELECT count(*) FROM profiles WHERE company_id = ?", F.companyId(A.publicId()));
     }
 
     @Test

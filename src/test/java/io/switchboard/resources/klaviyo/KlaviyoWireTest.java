@@ -5,39 +5,15 @@ import static io.switchboard.resources.klaviyo.KlaviyoTestClient.server;
 import static io.switchboard.resources.klaviyo.KlaviyoTestClient.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
-import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Wire rules shared by every Klaviyo endpoint: revision header, media types, trailing slashes, credentials. */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoWireTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
-    static KlaviyoTestClient K;
-    static TestCompany A;
-
-    @BeforeAll
-    static void setUp() {
-        K = new KlaviyoTestClient(F);
-        A = F.createCompany("Wire");
-    }
+class KlaviyoWireTest extends KlaviyoTestBase {
 
     static String body() {
-        return "{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"w" + UUID.randomUUID().toString().substring(0, 8)
-                + "@example.com\"}}}";
-    }
-
-    long profiles() {
-        return F.count("SELECT count(*) FROM profiles WHERE company_id = ?", F.companyId(A.publicId()));
+        return "{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"" + uniq("w") + "@example.com\"}}}";
     }
 
     @Test

@@ -9,9 +9,7 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
+import io.switchboard.resources.klaviyo.KlaviyoTestBase;
 import io.switchboard.testing.AppFixture;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
@@ -19,13 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Klaviyo event request and response shapes checked against Klaviyo's own OpenAPI document (2026-07-15). */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoEventsOpenApiTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
+class KlaviyoEventsOpenApiTest extends KlaviyoTestBase {
     static final String REV = "2026-07-15";
 
     static OpenApiInteractionValidator validator() throws Exception {

@@ -4,41 +4,23 @@ import static io.switchboard.testing.IngestionTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
+import io.switchboard.resources.klaviyo.KlaviyoTestBase;
 import io.switchboard.testing.AppFixture.Res;
-import io.switchboard.testing.AppFixture.TestCompany;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Klaviyo client /client/{events,event-bulk-create,subscriptions,push-tokens,…} and server /api/events. */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoEventsTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
+class KlaviyoEventsTest extends KlaviyoTestBase {
     static final String NEW = "2026-07-15";
     static final String OLD = "2023-02-22";
-    static TestCompany acme;
-    static TestCompany other;
-
-    @BeforeAll
-    static void companies() {
-        acme = F.createCompany("Acme");
-        other = F.createCompany("Other");
-    }
-
     static Res client(String path, String body, String revision) {
-        return F.post("/client/" + path + "?company_id=" + acme.publicId(), body, klaviyo(revision));
+        return F.post("/client/" + path + "?company_id=" + A.publicId(), body, klaviyo(revision));
     }
 
     static void assert400(Res r, String pointer) {
@@ -57,9 +39,9 @@ class KlaviyoEventsTest {
     }
 
     static long eventsOf(String email) {
-        String p = owner(F, acme, "email", email);
+        String p = owner(F, A, "email", email);
         return p == null ? 0 : F.count("SELECT count(*) FROM events WHERE company_id = ? AND profile_id = ?",
-                F.companyId(acme.publicId()), p);
+                F.companyId(A.publicId()), p);
     }
 
     @Nested
@@ -71,7 +53,7 @@ class KlaviyoEventsTest {
             assertThat(r.body()).isEmpty();
             assertThat(r.header("revision")).isEqualTo(NEW);
             assertThat(eventsOf("k1@example.com")).isEqualTo(1);
-            JsonNode e = adminEvents(F, acme, owner(F, acme, "email", "k1@example.com")).get(0).get("attributes");
+            JsonNode e = adminEvents(F, A, owner(F, A, "email", "k1@example.com")).get(0).get("attributes");
             assertThat(e.get("name").asText()).isEqualTo("Viewed Product");
             assertThat(e.get("value").decimalValue()).isEqualByComparingTo("9.99");
             assertThat(e.get("source").asText()).isEqualTo("klaviyo_client");
@@ -87,13 +69,13 @@ class KlaviyoEventsTest {
                     {"data":{"type":"event","attributes":{"profile":{"$email":"flat@example.com","$first_name":"Flo","$city":"Lyon","plan":"gold"},
                      "metric":{"name":"Placed Order"},"properties":{"total":3},"time":"2024-03-01T10:00:00.750Z","value":3}}}""", OLD);
             assertThat(r.status()).as(r.toString()).isEqualTo(202);
-            String p = owner(F, acme, "email", "flat@example.com");
-            JsonNode prof = F.get("/admin/companies/" + acme.publicId() + "/profiles/" + p, bearer(acme.secretKey())).json()
+            String p = owner(F, A, "email", "flat@example.com");
+            JsonNode prof = F.get("/admin/companies/" + A.publicId() + "/profiles/" + p, bearer(A.secretKey())).json()
                     .at("/data/attributes");
             assertThat(prof.at("/attributes/first_name").asText()).isEqualTo("Flo");
             assertThat(prof.at("/attributes/location/city").asText()).isEqualTo("Lyon");
             assertThat(prof.at("/properties/plan").asText()).isEqualTo("gold");
-            JsonNode e = adminEvents(F, acme, p).get(0).get("attributes");
+            JsonNode e = adminEvents(F, A, p).get(0).get("attributes");
             assertThat(e.get("name").asText()).isEqualTo("Placed Order");
             assertThat(e.get("occurred_at").asText()).isEqualTo("2024-03-01T10:00:00Z");
         }
@@ -141,16 +123,16 @@ class KlaviyoEventsTest {
             assertThat(wrongType.status()).isEqualTo(409);
             assertThat(wrongType.header("revision")).isEqualTo(NEW);
             assertThat(client("events", "{nope", NEW).status()).isEqualTo(400);
-            Res textPlain = F.post("/client/events?company_id=" + acme.publicId(), event("v@example.com", "M", ""),
+            Res textPlain = F.post("/client/events?company_id=" + A.publicId(), event("v@example.com", "M", ""),
                     Map.of("revision", NEW, "Content-Type", "text/plain"));
             assertThat(textPlain.status()).isEqualTo(415);
-            assertThat(owner(F, acme, "email", "v@example.com")).isNull();
+            assertThat(owner(F, A, "email", "v@example.com")).isNull();
         }
 
         @Test
         void revisionAndCompanyId() {
             String body = event("rev@example.com", "M", "");
-            Res missing = F.post("/client/events?company_id=" + acme.publicId(), body, Map.of("Content-Type", "application/json"));
+            Res missing = F.post("/client/events?company_id=" + A.publicId(), body, Map.of("Content-Type", "application/json"));
             assertThat(missing.status()).isEqualTo(400);
             assertThat(missing.json().at("/errors/0/source/parameter").asText()).isEqualTo("revision");
             assertThat(client("events", body, "2024-13-45").json().at("/errors/0/source/parameter").asText()).isEqualTo("revision");
@@ -160,18 +142,18 @@ class KlaviyoEventsTest {
             assertThat(old.header("revision")).isEqualTo(OLD);
             Map<String, String> h = new HashMap<>(klaviyo("2022-01-01"));
             h.put("X-Klaviyo-Revision-Fall-Forward-Opt-Out", "1");
-            assertThat(F.post("/client/events?company_id=" + acme.publicId(), body, h).status()).isEqualTo(410);
+            assertThat(F.post("/client/events?company_id=" + A.publicId(), body, h).status()).isEqualTo(410);
             assertThat(client("events", body, "2024-10-15.pre").status()).isEqualTo(202);
             // klaviyo-api 3.x sends Accept: application/json
             Map<String, String> json = new HashMap<>(klaviyo(OLD));
             json.put("Accept", "application/json");
-            assertThat(F.post("/client/events?company_id=" + acme.publicId(), body, json).status()).isEqualTo(202);
+            assertThat(F.post("/client/events?company_id=" + A.publicId(), body, json).status()).isEqualTo(202);
             Res unknown = F.post("/client/events?company_id=ZZZZZZ", body, klaviyo(NEW));
             assertThat(unknown.status()).isEqualTo(400);
             assertThat(unknown.json().at("/errors/0/source/parameter").asText()).isEqualTo("company_id");
             // the other company's id writes to the other company
-            assertThat(F.post("/client/events?company_id=" + other.publicId(), body, klaviyo(NEW)).status()).isEqualTo(202);
-            assertThat(owner(F, other, "email", "rev@example.com")).isNotNull();
+            assertThat(F.post("/client/events?company_id=" + B.publicId(), body, klaviyo(NEW)).status()).isEqualTo(202);
+            assertThat(owner(F, B, "email", "rev@example.com")).isNotNull();
         }
 
         @Test
@@ -182,8 +164,8 @@ class KlaviyoEventsTest {
             assertThat(client("events", """
                     {"data":{"type":"event","attributes":{"profile":{"data":{"type":"profile","attributes":{"external_id":"cr-x","email":"cr2@example.com"}}},
                      "metric":{"data":{"type":"metric","attributes":{"name":"M"}}}}}}""", NEW).status()).isEqualTo(202);
-            assertThat(owner(F, acme, "email", "cr1@example.com")).isEqualTo(owner(F, acme, "external_id", "cr-x"));
-            assertThat(owner(F, acme, "email", "cr2@example.com")).isNull();
+            assertThat(owner(F, A, "email", "cr1@example.com")).isEqualTo(owner(F, A, "external_id", "cr-x"));
+            assertThat(owner(F, A, "email", "cr2@example.com")).isNull();
         }
     }
 
@@ -212,7 +194,7 @@ class KlaviyoEventsTest {
 
         @Test
         void repeatedUniqueIdOrBadItemFailsTheWholeRequest() {
-            long before = events(F, acme);
+            long before = events(F, A);
             assert400(client("event-bulk-create", bulk("bulk2@example.com", ev("A", "r-1"), ev("B", "r-2"), ev("C", "r-1")), NEW),
                     "/data/attributes/events/data/2/attributes/unique_id");
             assert400(client("event-bulk-create", bulk("bulk2@example.com", ev("A", null), ev("B", null),
@@ -222,8 +204,8 @@ class KlaviyoEventsTest {
             StringBuilder many = new StringBuilder();
             for (int i = 0; i < 1001; i++) many.append(i == 0 ? "" : ",").append(ev("A", "m" + i));
             assert400(client("event-bulk-create", bulk("bulk2@example.com", many.toString()), NEW), "/data/attributes/events/data");
-            assertThat(events(F, acme)).isEqualTo(before);
-            assertThat(owner(F, acme, "email", "bulk2@example.com")).isNull();
+            assertThat(events(F, A)).isEqualTo(before);
+            assertThat(owner(F, A, "email", "bulk2@example.com")).isNull();
         }
     }
 
@@ -237,8 +219,8 @@ class KlaviyoEventsTest {
                       "subscriptions":{"email":{"marketing":{"consent":"SUBSCRIBED"}},"sms":{"marketing":{"consent":"SUBSCRIBED"},"transactional":{"consent":"SUBSCRIBED"}}}}}}},
                      "relationships":{"list":{"data":{"type":"list","id":"Y6nRLr"}}}}}""", NEW);
             assertThat(r.status()).as(r.toString()).isEqualTo(202);
-            String p = owner(F, acme, "email", "sub@example.com");
-            JsonNode s = admin(F, acme, p, "subscriptions");
+            String p = owner(F, A, "email", "sub@example.com");
+            JsonNode s = admin(F, A, p, "subscriptions");
             assertThat(s.get("data")).hasSize(3);
             assertThat(s.at("/data/0/attributes/custom_source").asText()).isEqualTo("Footer");
             assertThat(s.at("/meta/memberships/0/kind").asText()).isEqualTo("list");
@@ -246,7 +228,7 @@ class KlaviyoEventsTest {
             // old (2023-02-22) flat shape
             assertThat(client("subscriptions", "{\"data\":{\"type\":\"subscription\",\"attributes\":{\"list_id\":\"L2\",\"email\":\"sub@example.com\"}}}", OLD)
                     .status()).isEqualTo(202);
-            assertThat(admin(F, acme, p, "subscriptions").at("/meta/memberships")).hasSize(2);
+            assertThat(admin(F, A, p, "subscriptions").at("/meta/memberships")).hasSize(2);
         }
 
         @Test
@@ -256,7 +238,7 @@ class KlaviyoEventsTest {
             assert400(client("subscriptions", "{\"data\":{\"type\":\"subscription\",\"attributes\":{\"profile\":{\"data\":{\"type\":\"profile\",\"attributes\":{\"email\":\"sv@example.com\","
                     + "\"subscriptions\":{\"email\":{\"marketing\":{\"consent\":\"MAYBE\"}}}}}}},\"relationships\":{\"list\":{\"data\":{\"type\":\"list\",\"id\":\"L\"}}}}}", NEW),
                     "/data/attributes/profile/data/attributes/subscriptions/email/marketing/consent");
-            assertThat(owner(F, acme, "email", "sv@example.com")).isNull();
+            assertThat(owner(F, A, "email", "sv@example.com")).isNull();
         }
 
         static String token(String type, String email, String token, String extra) {
@@ -270,24 +252,24 @@ class KlaviyoEventsTest {
             assertThat(client("push-tokens", token("push-token", "pt1@example.com", "apns-1",
                     ",\"enablement_status\":\"AUTHORIZED\",\"background\":\"AVAILABLE\",\"device_metadata\":{\"device_id\":\"kd-1\",\"os_name\":\"ios\",\"app_version\":\"2.0\"}"), NEW)
                     .status()).isEqualTo(202);
-            String p1 = owner(F, acme, "email", "pt1@example.com");
-            JsonNode d = admin(F, acme, p1, "devices").get("data");
+            String p1 = owner(F, A, "email", "pt1@example.com");
+            JsonNode d = admin(F, A, p1, "devices").get("data");
             assertThat(d).hasSize(1);
             assertThat(d.at("/0/attributes/token").asText()).isEqualTo("apns-1");
             assertThat(d.at("/0/attributes/app_version").asText()).isEqualTo("2.0");
             // the same token for another person moves (never duplicated)
             assertThat(client("push-tokens", token("push-token", "pt2@example.com", "apns-1", ",\"device_metadata\":{\"device_id\":\"kd-1\"}"), NEW).status()).isEqualTo(202);
-            String p2 = owner(F, acme, "email", "pt2@example.com");
-            assertThat(admin(F, acme, p1, "devices").get("data")).isEmpty();
-            assertThat(admin(F, acme, p2, "devices").get("data")).hasSize(1);
+            String p2 = owner(F, A, "email", "pt2@example.com");
+            assertThat(admin(F, A, p1, "devices").get("data")).isEmpty();
+            assertThat(admin(F, A, p2, "devices").get("data")).hasSize(1);
             // token without device id
             assertThat(client("push-tokens", token("push-token", "pt2@example.com", "fcm-2", ""), NEW).status()).isEqualTo(202);
-            assertThat(F.count("SELECT count(*) FROM devices WHERE company_id = ? AND token IN ('apns-1','fcm-2')", F.companyId(acme.publicId()))).isEqualTo(2);
+            assertThat(F.count("SELECT count(*) FROM devices WHERE company_id = ? AND token IN ('apns-1','fcm-2')", F.companyId(A.publicId()))).isEqualTo(2);
             assertThat(client("push-token-unregister", token("push-token-unregister", "pt2@example.com", "fcm-2", ""), NEW).status()).isEqualTo(202);
-            assertThat(F.count("SELECT count(*) FROM devices WHERE company_id = ? AND token = 'fcm-2' AND NOT enabled", F.companyId(acme.publicId()))).isEqualTo(1);
+            assertThat(F.count("SELECT count(*) FROM devices WHERE company_id = ? AND token = 'fcm-2' AND NOT enabled", F.companyId(A.publicId()))).isEqualTo(1);
             assert400(client("push-tokens", token("push-token", "pt3@example.com", "x", "").replace("\"ios\"", "\"windows\""), NEW), "/data/attributes/platform");
             assert400(client("push-tokens", token("push-token", "pt3@example.com", "x", "").replace("\"token\":\"x\",", ""), NEW), "/data/attributes/token");
-            assertThat(owner(F, acme, "email", "pt3@example.com")).isNull();
+            assertThat(owner(F, A, "email", "pt3@example.com")).isNull();
         }
 
         @Test
@@ -298,7 +280,7 @@ class KlaviyoEventsTest {
                      "relationships":{"variant":{"data":{"type":"catalog-variant","id":"$custom:::$default:::SKU-1"}}}}}""";
             assertThat(client("back-in-stock-subscriptions", body, NEW).status()).isEqualTo(202);
             assertThat(client("back-in-stock-subscriptions", body, NEW).status()).isEqualTo(202);
-            JsonNode m = admin(F, acme, owner(F, acme, "email", "bis@example.com"), "subscriptions").at("/meta/memberships");
+            JsonNode m = admin(F, A, owner(F, A, "email", "bis@example.com"), "subscriptions").at("/meta/memberships");
             assertThat(m).hasSize(1);
             assertThat(m.at("/0/kind").asText()).isEqualTo("back_in_stock");
             assertThat(m.at("/0/channels").asText()).isEqualTo("EMAIL,SMS");
@@ -318,54 +300,54 @@ class KlaviyoEventsTest {
         void listHasPrevLinksAndSparseFieldsets() throws Exception {
             for (int d = 1; d <= 3; d++) {
                 assertThat(server("POST", "/api/events", event("pages@example.com", "Paged", ",\"time\":\"2024-07-0" + d
-                        + "T12:00:00Z\""), acme.secretKey()).status()).isEqualTo(202);
+                        + "T12:00:00Z\""), A.secretKey()).status()).isEqualTo(202);
             }
-            String p = owner(F, acme, "email", "pages@example.com");
+            String p = owner(F, A, "email", "pages@example.com");
             String filter = URLEncoder.encode("equals(profile_id,\"" + p + "\")", StandardCharsets.UTF_8);
-            JsonNode page1 = server("GET", "/api/events?filter=" + filter + "&page[size]=2", null, acme.secretKey()).json();
+            JsonNode page1 = server("GET", "/api/events?filter=" + filter + "&page[size]=2", null, A.secretKey()).json();
             assertThat(page1.at("/links/prev").isMissingNode()).isTrue();
             String next = page1.at("/links/next").asText();
-            JsonNode page2 = server("GET", next.substring(next.indexOf("/api/")), null, acme.secretKey()).json();
+            JsonNode page2 = server("GET", next.substring(next.indexOf("/api/")), null, A.secretKey()).json();
             assertThat(page2.get("data")).hasSize(1);
             assertThat(page2.at("/data/0/attributes/datetime").asText()).isEqualTo("2024-07-03T12:00:00+00:00");
             String prev = page2.at("/links/prev").asText();
             assertThat(prev).startsWith("http://localhost:");
-            JsonNode back = server("GET", prev.substring(prev.indexOf("/api/")), null, acme.secretKey()).json();
+            JsonNode back = server("GET", prev.substring(prev.indexOf("/api/")), null, A.secretKey()).json();
             assertThat(back.get("data")).hasSize(2);
             assertThat(back.at("/data/0/id").asText()).isEqualTo(page1.at("/data/0/id").asText());
             assertThat(back.at("/data/1/id").asText()).isEqualTo(page1.at("/data/1/id").asText());
             assertThat(back.at("/links/prev").isMissingNode()).isTrue();
             assertThat(back.at("/links/next").asText()).isNotEmpty();
             // descending order pages back the same way
-            JsonNode d1 = server("GET", "/api/events?filter=" + filter + "&sort=-datetime&page[size]=1", null, acme.secretKey()).json();
+            JsonNode d1 = server("GET", "/api/events?filter=" + filter + "&sort=-datetime&page[size]=1", null, A.secretKey()).json();
             String dn = d1.at("/links/next").asText();
-            JsonNode d2 = server("GET", dn.substring(dn.indexOf("/api/")), null, acme.secretKey()).json();
+            JsonNode d2 = server("GET", dn.substring(dn.indexOf("/api/")), null, A.secretKey()).json();
             assertThat(d2.at("/data/0/attributes/datetime").asText()).isEqualTo("2024-07-02T12:00:00+00:00");
             String dp = d2.at("/links/prev").asText();
-            JsonNode dBack = server("GET", dp.substring(dp.indexOf("/api/")), null, acme.secretKey()).json();
+            JsonNode dBack = server("GET", dp.substring(dp.indexOf("/api/")), null, A.secretKey()).json();
             assertThat(dBack.at("/data/0/id").asText()).isEqualTo(d1.at("/data/0/id").asText());
             // fields[event]: only the named attributes
             JsonNode sparse = server("GET", "/api/events?filter=" + filter + "&fields[event]=datetime,uuid", null,
-                    acme.secretKey()).json();
+                    A.secretKey()).json();
             assertThat(sparse.get("data")).hasSize(3);
             java.util.List<String> names = new java.util.ArrayList<>();
             sparse.at("/data/0/attributes").fieldNames().forEachRemaining(names::add);
             assertThat(names).containsExactlyInAnyOrder("datetime", "uuid");
             assertThat(sparse.at("/data/0/relationships/profile/data/id").asText()).isEqualTo(p);
-            Res bad = server("GET", "/api/events?fields[event]=colour", null, acme.secretKey());
+            Res bad = server("GET", "/api/events?fields[event]=colour", null, A.secretKey());
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.json().at("/errors/0/source/parameter").asText()).isEqualTo("fields[event]");
         }
 
         @Test
         void createAndReadBack() throws Exception {
-            Res r = server("POST", "/api/events/", event("srv@example.com", "Server Metric", ",\"time\":\"2024-06-01T12:00:00Z\",\"unique_id\":\"s-1\",\"value\":5"), acme.secretKey());
+            Res r = server("POST", "/api/events/", event("srv@example.com", "Server Metric", ",\"time\":\"2024-06-01T12:00:00Z\",\"unique_id\":\"s-1\",\"value\":5"), A.secretKey());
             assertThat(r.status()).as(r.toString()).isEqualTo(202);
-            assertThat(server("POST", "/api/events", event("srv@example.com", "Server Metric", ",\"time\":\"2024-06-02T12:00:00Z\""), acme.secretKey()).status()).isEqualTo(202);
-            assertThat(server("POST", "/api/events", event("srv@example.com", "Other Metric", ",\"time\":\"2024-06-03T12:00:00Z\""), acme.secretKey()).status()).isEqualTo(202);
-            String p = owner(F, acme, "email", "srv@example.com");
+            assertThat(server("POST", "/api/events", event("srv@example.com", "Server Metric", ",\"time\":\"2024-06-02T12:00:00Z\""), A.secretKey()).status()).isEqualTo(202);
+            assertThat(server("POST", "/api/events", event("srv@example.com", "Other Metric", ",\"time\":\"2024-06-03T12:00:00Z\""), A.secretKey()).status()).isEqualTo(202);
+            String p = owner(F, A, "email", "srv@example.com");
             String filter = URLEncoder.encode("equals(profile_id,\"" + p + "\")", StandardCharsets.UTF_8);
-            Res list = server("GET", "/api/events?filter=" + filter + "&page[size]=2", null, acme.secretKey());
+            Res list = server("GET", "/api/events?filter=" + filter + "&page[size]=2", null, A.secretKey());
             assertThat(list.status()).as(list.toString()).isEqualTo(200);
             assertThat(list.header("Content-Type")).startsWith("application/vnd.api+json");
             JsonNode doc = list.json();
@@ -381,24 +363,24 @@ class KlaviyoEventsTest {
             String metricId = first.at("/relationships/metric/data/id").asText();
             String next = doc.at("/links/next").asText();
             assertThat(next).startsWith("http://localhost:");
-            Res page2 = server("GET", next.substring(next.indexOf("/api/")), null, acme.secretKey());
+            Res page2 = server("GET", next.substring(next.indexOf("/api/")), null, A.secretKey());
             assertThat(page2.json().get("data")).hasSize(1);
             assertThat(page2.json().at("/links/next").isMissingNode()).isTrue();
             // metric filter + datetime filter + descending sort
             String f2 = URLEncoder.encode("and(equals(metric_id,\"" + metricId + "\"),greater-than(datetime,2024-06-01T12:00:00Z))", StandardCharsets.UTF_8);
-            JsonNode byMetric = server("GET", "/api/events?filter=" + f2 + "&sort=-datetime", null, acme.secretKey()).json();
+            JsonNode byMetric = server("GET", "/api/events?filter=" + f2 + "&sort=-datetime", null, A.secretKey()).json();
             assertThat(byMetric.get("data")).hasSize(1);
             assertThat(byMetric.at("/data/0/attributes/datetime").asText()).isEqualTo("2024-06-02T12:00:00+00:00");
             // by id
-            Res one = server("GET", "/api/events/" + first.get("id").asText(), null, acme.secretKey());
+            Res one = server("GET", "/api/events/" + first.get("id").asText(), null, A.secretKey());
             assertThat(one.status()).isEqualTo(200);
             assertThat(one.json().at("/data/id").asText()).isEqualTo(first.get("id").asText());
-            assertThat(server("GET", "/api/events/01ARZ3NDEKTSV4RRFFQ69G5FAV", null, acme.secretKey()).status()).isEqualTo(404);
+            assertThat(server("GET", "/api/events/01ARZ3NDEKTSV4RRFFQ69G5FAV", null, A.secretKey()).status()).isEqualTo(404);
             // another company cannot see it
-            assertThat(server("GET", "/api/events/" + first.get("id").asText(), null, other.secretKey()).status()).isEqualTo(404);
-            assertThat(server("GET", "/api/events?filter=" + filter, null, other.secretKey()).json().get("data")).isEmpty();
+            assertThat(server("GET", "/api/events/" + first.get("id").asText(), null, B.secretKey()).status()).isEqualTo(404);
+            assertThat(server("GET", "/api/events?filter=" + filter, null, B.secretKey()).json().get("data")).isEmpty();
             // bad filter
-            Res bad = server("GET", "/api/events?filter=" + URLEncoder.encode("equals(email,\"x\")", StandardCharsets.UTF_8), null, acme.secretKey());
+            Res bad = server("GET", "/api/events?filter=" + URLEncoder.encode("equals(email,\"x\")", StandardCharsets.UTF_8), null, A.secretKey());
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.json().at("/errors/0/source/parameter").asText()).isEqualTo("filter");
         }
@@ -406,14 +388,14 @@ class KlaviyoEventsTest {
         @Test
         void credentialsAndStrictEmail() {
             String body = event("srvcred@example.com", "M", "");
-            assertThat(server("POST", "/api/events", body, acme.publicKey()).status()).isEqualTo(403);
+            assertThat(server("POST", "/api/events", body, A.publicKey()).status()).isEqualTo(403);
             assertThat(server("POST", "/api/events", body, "sk_" + "z".repeat(32)).status()).isEqualTo(401);
             assertThat(F.post("/api/events", body, Map.of("revision", NEW)).status()).isEqualTo(401);
-            assertThat(F.post("/api/events", body, Map.of("revision", NEW, "Authorization", "Bearer " + acme.secretKey())).status()).isEqualTo(202);
-            assert400(server("POST", "/api/events", event("not-an-email", "M", ""), acme.secretKey()), "/data/attributes/profile/data/attributes/email");
+            assertThat(F.post("/api/events", body, Map.of("revision", NEW, "Authorization", "Bearer " + A.secretKey())).status()).isEqualTo(202);
+            assert400(server("POST", "/api/events", event("not-an-email", "M", ""), A.secretKey()), "/data/attributes/profile/data/attributes/email");
             // flat shape on the server endpoint too (klaviyo-api 3.x with revision 2023-02-22)
             Res flat = F.post("/api/events/", "{\"data\":{\"type\":\"event\",\"attributes\":{\"profile\":{\"$email\":\"srvflat@example.com\"},"
-                    + "\"metric\":{\"name\":\"Flat\"},\"properties\":{}}}}", klaviyoServer(acme.secretKey(), OLD));
+                    + "\"metric\":{\"name\":\"Flat\"},\"properties\":{}}}}", klaviyoServer(A.secretKey(), OLD));
             assertThat(flat.status()).as(flat.toString()).isEqualTo(202);
             assertThat(eventsOf("srvflat@example.com")).isEqualTo(1);
         }

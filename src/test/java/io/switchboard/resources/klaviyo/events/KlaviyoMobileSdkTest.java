@@ -4,15 +4,11 @@ import static io.switchboard.testing.IngestionTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.switchboard.SwitchboardConfiguration;
-import io.switchboard.testing.AppFixture;
+import io.switchboard.resources.klaviyo.KlaviyoTestBase;
 import io.switchboard.testing.AppFixture.Res;
 import io.switchboard.testing.AppFixture.TestCompany;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Klaviyo's client API as the mobile SDKs speak it (issue 12): {@code "vendor":"APNs"} (iOS,
@@ -23,10 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code X-Klaviyo-Attempt-Count} headers (Android, KlaviyoApiRequest.kt). compat/test/klaviyo-mobile
  * replays the same requests end to end.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class KlaviyoMobileSdkTest {
-    static final AppFixture F = new AppFixture();
-    static final DropwizardAppExtension<SwitchboardConfiguration> APP = F.app;
+class KlaviyoMobileSdkTest extends KlaviyoTestBase {
 
     static Map<String, String> mobile() {
         return Map.of("Content-Type", "application/json", "Accept", "application/json", "Revision", "2024-10-15",
