@@ -59,6 +59,13 @@ final class IdentifierWrites {
         dao.tombstone(companyId, loser, survivor, now);
     }
 
+    /** Saves a profile's row (identifier copies, attributes, properties, write times, last event). */
+    void update(Draft d, String attributes, String properties, String writeTimes, Instant now) {
+        snapshot.rowWritten(companyId, d.id);
+        dao.update(companyId, d.id, d.externalId, d.email, d.phoneNumber, attributes, properties, writeTimes,
+                d.createdAt, d.lastEventAt, now);
+    }
+
     void delete(List<String> profiles) {
         snapshot.touched(companyId, profiles, List.of());
         String[] arr = profiles.toArray(String[]::new);
