@@ -148,7 +148,7 @@ class LayerDependenciesTest {
     @Test
     void identifierOwnershipChangesOnlyThroughTheWrapperThatRecordsTouches() {
         java.util.Set<String> writes = java.util.Set.of("claim", "release", "moveIdentifier", "moveAnonymousIds",
-                "tombstone", "delete", "deleteHistory", "update");
+                "tombstone", "delete", "deleteHistory", "update", "create");
         noClasses().that().doNotHaveFullyQualifiedName("io.switchboard.core.identity.IdentifierWrites")
                 .should().callMethodWhere(new DescribedPredicate<>("ProfileDao ownership writes") {
                     @Override

@@ -305,6 +305,32 @@ class BatchReadAheadTest {
     }
 
     @Test
+    void aNewPersonIsOneStatementWithItsClaimsAndItsHistoryRecord() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        STATEMENTS = sql -> {
+            if (sql.contains("INSERT INTO profiles") || sql.contains("INSERT INTO profile_identifiers")
+                    || sql.contains("INSERT INTO identity_history")) {
+                writes.incrementAndGet();
+            }
+        };
+        List<IngestService.Result> r;
+        try {
+            r = oneBatch(List.of(List.of(identifyWith(Identifiers.of("n1", "n1@example.com", null, null), "Nia"))));
+        } finally {
+            STATEMENTS = null;
+        }
+        assertThat(writes.get()).as("profile, claims and history in one statement (before: three)").isEqualTo(1);
+        String p = r.get(0).profileIds().get(0);
+        assertThat(liveOwnerOf("external_id", "n1")).isEqualTo(p);
+        assertThat(liveOwnerOf("email", "n1@example.com")).isEqualTo(p);
+        assertThat(attribute(p, "first_name")).isEqualTo("Nia");
+        String history = jdbi.withHandle(h -> h.createQuery("SELECT operation || ' ' || rule || ' ' || identifiers::text "
+                + "FROM identity_history WHERE company_id = :c AND survivor_id = :p").bind("c", company).bind("p", p)
+                .mapTo(String.class).one());
+        assertThat(history).startsWith("create new_identifiers ").contains("n1@example.com").contains("\"n1\"");
+    }
+
+    @Test
     void aUnitThatFailsAfterWritingAPersonLeavesTheNextUnitTheRowAsCommittedBefore() throws Exception {
         String k1 = identifyNow(Identifiers.of("k1", null, null, null));
         CountDownLatch running = new CountDownLatch(1);
