@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>java -cp target/switchboard.jar io.switchboard.bench.JdbcCeiling URL THREADS ROWS_PER_COMMIT SECONDS [insert|copy]</pre>
  * {@code insert} (default): a batched prepared INSERT (reWriteBatchedInserts); {@code copy}: the rows of each
  * commit as one {@code COPY events … FROM STDIN} (text format, PgJDBC's CopyManager), as db/EventCopy does.
+ * {@code identify}: the identify ceiling — ROWS_PER_COMMIT identifies per commit, half of them new people, written
+ * set-based into the server's own tables (see {@link #identifyLoop}); needs the server's schema and a company.
  * Prints one line: {@code rows_per_s=… commits_per_s=… threads=… rows_per_commit=… table=… mode=…}.
  */
 public final class JdbcCeiling {
@@ -47,7 +49,9 @@ public final class JdbcCeiling {
         int threads = Integer.parseInt(args[1]);
         int perCommit = Integer.parseInt(args[2]);
         double seconds = Double.parseDouble(args[3]);
-        boolean copyMode = args.length > 4 && "copy".equals(args[4]);
+        String mode = args.length > 4 ? args[4] : "insert";
+        boolean copyMode = "copy".equals(mode);
+        boolean identifyMode = "identify".equals(mode);
         Properties props = new Properties();
         props.setProperty("user", System.getenv().getOrDefault("PGUSER", "postgres"));
         props.setProperty("password", System.getenv().getOrDefault("PGPASSWORD", ""));
@@ -83,6 +87,10 @@ public final class JdbcCeiling {
                     c.setAutoCommit(false);
                     if (copyMode) {
                         copyLoop(c, table, perCommit, deadline, rows, commits);
+                        return;
+                    }
+                    if (identifyMode) {
+                        identifyLoop(c, perCommit, deadline, rows, commits);
                         return;
                     }
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -126,7 +134,7 @@ public final class JdbcCeiling {
             System.exit(1);
         }
         System.out.printf("rows_per_s=%.0f commits_per_s=%.0f threads=%d rows_per_commit=%d table=%s mode=%s%n",
-                rows.get() / elapsed, commits.get() / elapsed, threads, perCommit, table, copyMode ? "copy" : "insert");
+                rows.get() / elapsed, commits.get() / elapsed, threads, perCommit, identifyMode ? "profiles" : table, mode);
     }
 
     /** The same rows, each commit's rows as one COPY FROM STDIN in text format. */
@@ -158,6 +166,117 @@ public final class JdbcCeiling {
             c.commit();
             rows.addAndGet(perCommit);
             commits.incrementAndGet();
+        }
+    }
+
+    /**
+     * The identify ceiling: what PostgreSQL itself needs for Parcelvoy identifies of bench/pv_identify.lua (an
+     * external id, an email and three attributes; half of them new people, half known), batched per commit
+     * the way group commit batches them and written as cheaply as the schema allows — no row locks, no merge
+     * checks, no change queues, one statement per kind of write for the whole commit:
+     * <ol>
+     *   <li>one look-up of the owners of every identifier of the commit (the server must know new from known);</li>
+     *   <li>new people: one multi-row INSERT each into {@code profiles}, {@code profile_identifiers} (external id
+     *       and email) and {@code identity_history} (the "create" record the server keeps);</li>
+     *   <li>known people: one UPDATE of their attributes, write times and {@code updated_at} from arrays.</li>
+     * </ol>
+     * A row of the output counts one identify. The server does more per identify than this, never less.
+     */
+    static void identifyLoop(Connection c, int perCommit, long deadline, AtomicLong rows, AtomicLong commits)
+            throws Exception {
+        long company;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(id) FROM companies")) {
+            rs.next();
+            company = rs.getLong(1);
+            if (rs.wasNull()) throw new IllegalStateException("identify ceiling: no company in the database");
+        }
+        c.commit();
+        String tag = "ceil-" + UlidCreator.getMonotonicUlid().toString().toLowerCase() + "-";
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        List<String[]> known = new ArrayList<>(); // {external id, profile id}
+        long next = 0;
+        try (PreparedStatement look = c.prepareStatement("SELECT kind, value, profile_id FROM profile_identifiers "
+                + "WHERE company_id = ? AND (kind, value) IN (SELECT * FROM unnest(?::text[], ?::text[]))");
+             PreparedStatement insProfile = c.prepareStatement("INSERT INTO profiles (company_id, id, external_id, email, "
+                     + "attributes, write_times, created_at, updated_at) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, now(), now())");
+             PreparedStatement insClaim = c.prepareStatement("INSERT INTO profile_identifiers (company_id, kind, value, "
+                     + "profile_id) VALUES (?, ?, ?, ?)");
+             PreparedStatement insHistory = c.prepareStatement("INSERT INTO identity_history (company_id, operation, "
+                     + "survivor_id, identifiers, rule, credential, source) VALUES (?, 'create', ?, ?::jsonb, 'new', "
+                     + "'public_key', 'parcelvoy')");
+             PreparedStatement update = c.prepareStatement("UPDATE profiles p SET attributes = p.attributes || u.a, "
+                     + "write_times = p.write_times || u.w, updated_at = now() FROM unnest(?::text[], ?::jsonb[], "
+                     + "?::jsonb[]) AS u(id, a, w) WHERE p.company_id = ? AND p.id = u.id")) {
+            while (System.nanoTime() < deadline) {
+                long ms = System.currentTimeMillis();
+                List<String> kinds = new ArrayList<>(), values = new ArrayList<>();
+                List<String> upIds = new ArrayList<>(), upAttrs = new ArrayList<>(), upTimes = new ArrayList<>();
+                int fresh = 0;
+                for (int i = 0; i < perCommit; i++) {
+                    String attrs = "{\"plan\":\"pro\",\"visits\":" + r.nextInt(1, 1000) + ",\"ref\":\""
+                            + UlidCreator.getMonotonicUlid() + "\"}";
+                    String times = "{\"plan\":" + ms + ",\"visits\":" + ms + ",\"ref\":" + ms + "}";
+                    boolean isNew = known.size() < perCommit || r.nextBoolean();
+                    String ext;
+                    if (isNew) {
+                        ext = tag + (next++);
+                        String id = UlidCreator.getMonotonicUlid().toString();
+                        String email = ext + "@example.com";
+                        insProfile.setLong(1, company);
+                        insProfile.setString(2, id);
+                        insProfile.setString(3, ext);
+                        insProfile.setString(4, email);
+                        insProfile.setString(5, attrs);
+                        insProfile.setString(6, times);
+                        insProfile.addBatch();
+                        for (String[] kv : new String[][] {{"external_id", ext}, {"email", email}}) {
+                            insClaim.setLong(1, company);
+                            insClaim.setString(2, kv[0]);
+                            insClaim.setString(3, kv[1]);
+                            insClaim.setString(4, id);
+                            insClaim.addBatch();
+                        }
+                        insHistory.setLong(1, company);
+                        insHistory.setString(2, id);
+                        insHistory.setString(3, "[{\"kind\":\"external_id\",\"value\":\"" + ext
+                                + "\"},{\"kind\":\"email\",\"value\":\"" + email + "\"}]");
+                        insHistory.addBatch();
+                        known.add(new String[] {ext, id});
+                        fresh++;
+                    } else {
+                        String[] k = known.get(r.nextInt(known.size()));
+                        ext = k[0];
+                        upIds.add(k[1]);
+                        upAttrs.add(attrs);
+                        upTimes.add(times);
+                    }
+                    kinds.add("external_id");
+                    values.add(ext);
+                    kinds.add("email");
+                    values.add(ext + "@example.com");
+                }
+                look.setLong(1, company);
+                look.setArray(2, c.createArrayOf("text", kinds.toArray()));
+                look.setArray(3, c.createArrayOf("text", values.toArray()));
+                try (ResultSet rs = look.executeQuery()) {
+                    while (rs.next()) rs.getString(3);
+                }
+                if (fresh > 0) {
+                    insProfile.executeBatch();
+                    insClaim.executeBatch();
+                    insHistory.executeBatch();
+                }
+                if (!upIds.isEmpty()) {
+                    update.setArray(1, c.createArrayOf("text", upIds.toArray()));
+                    update.setArray(2, c.createArrayOf("jsonb", upAttrs.toArray()));
+                    update.setArray(3, c.createArrayOf("jsonb", upTimes.toArray()));
+                    update.setLong(4, company);
+                    update.executeUpdate();
+                }
+                c.commit();
+                rows.addAndGet(perCommit);
+                commits.incrementAndGet();
+            }
         }
     }
 }

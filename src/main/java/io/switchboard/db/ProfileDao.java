@@ -65,12 +65,34 @@ public interface ProfileDao extends SqlObject {
     @SqlQuery("SELECT " + COLUMNS + " FROM profiles p WHERE p.company_id = :companyId AND p.id = ANY(:ids)")
     List<Profile> findAll(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
 
+    /** A profile row alone (tests and fixtures; the identity core creates people with {@link #create}). */
     @SqlUpdate("INSERT INTO profiles (company_id, id, external_id, email, phone_number, attributes, properties, "
             + "write_times, created_at, updated_at) VALUES (:companyId, :id, :externalId, :email, :phone, "
             + ":attributes::jsonb, :properties::jsonb, :writeTimes::jsonb, :now, :now)")
     void insert(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("externalId") String externalId,
                 @Bind("email") String email, @Bind("phone") String phone, @Bind("attributes") String attributes,
                 @Bind("properties") String properties, @Bind("writeTimes") String writeTimes, @Bind("now") Instant now);
+
+    /**
+     * A new person in ONE statement: the profile row, its "create" history record, and the claims of its
+     * identifiers (in canonical order, as {@link #claim}); returns the identifiers actually claimed ({@code
+     * kind:value}) — fewer than asked means another transaction owns one, and the caller rolls back. The claims
+     * reference the profile row inserted by the same statement: foreign keys are checked at its end.
+     */
+    @SqlQuery("WITH p AS (INSERT INTO profiles (company_id, id, external_id, email, phone_number, attributes, properties, "
+            + "write_times, created_at, updated_at) VALUES (:companyId, :id, :externalId, :email, :phone, "
+            + ":attributes::jsonb, :properties::jsonb, :writeTimes::jsonb, :now, :now) RETURNING id), "
+            + "h AS (INSERT INTO identity_history (company_id, operation, survivor_id, identifiers, rule, credential, source) "
+            + "SELECT :companyId, 'create', p.id, :identifiers::jsonb, :rule, :credential, :source FROM p) "
+            + "INSERT INTO profile_identifiers (company_id, kind, value, profile_id) "
+            + "SELECT :companyId, t.k, t.v, p.id FROM p, unnest(:kinds::text[], :values::text[]) AS t(k, v) ORDER BY t.k, t.v "
+            + "ON CONFLICT DO NOTHING RETURNING kind || ':' || value")
+    List<String> create(@Bind("companyId") long companyId, @Bind("id") String id, @Bind("externalId") String externalId,
+                        @Bind("email") String email, @Bind("phone") String phone, @Bind("attributes") String attributes,
+                        @Bind("properties") String properties, @Bind("writeTimes") String writeTimes,
+                        @Bind("now") Instant now, @Bind("kinds") String[] kinds, @Bind("values") String[] values,
+                        @Bind("identifiers") String identifiers, @Bind("rule") String rule,
+                        @Bind("credential") String credential, @Bind("source") String source);
 
     @SqlUpdate("UPDATE profiles SET external_id = :externalId, email = :email, phone_number = :phone, "
             + "attributes = :attributes::jsonb, properties = :properties::jsonb, write_times = :writeTimes::jsonb, "

@@ -141,14 +141,14 @@ class LayerDependenciesTest {
     }
 
     /**
-     * Identifier ownership changes only through {@code core/identity/IdentifierWrites}, which is built from the
+     * Identifier ownership and profile rows change only through {@code core/identity/IdentifierWrites}, which is built from the
      * unit of work's {@code OwnerSnapshot} and records into it what each write touches; nothing else records
      * touches (so the marks and the writes cannot drift apart).
      */
     @Test
     void identifierOwnershipChangesOnlyThroughTheWrapperThatRecordsTouches() {
         java.util.Set<String> writes = java.util.Set.of("claim", "release", "moveIdentifier", "moveAnonymousIds",
-                "tombstone", "delete", "deleteHistory");
+                "tombstone", "delete", "deleteHistory", "update", "create");
         noClasses().that().doNotHaveFullyQualifiedName("io.switchboard.core.identity.IdentifierWrites")
                 .should().callMethodWhere(new DescribedPredicate<>("ProfileDao ownership writes") {
                     @Override

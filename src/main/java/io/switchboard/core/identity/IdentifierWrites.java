@@ -59,6 +59,25 @@ final class IdentifierWrites {
         dao.tombstone(companyId, loser, survivor, now);
     }
 
+    /**
+     * Creates a new person with its identifiers (sorted) and its history record in one statement; the
+     * identifiers actually claimed ({@code kind:value}).
+     */
+    List<String> create(Draft d, List<Identifier> sorted, String attributes, String properties, String writeTimes,
+                        Instant now, String identifiers, String rule, String credential, String source) {
+        snapshot.touched(companyId, List.of(d.id), sorted);
+        return dao.create(companyId, d.id, d.externalId, d.email, d.phoneNumber, attributes, properties, writeTimes, now,
+                sorted.stream().map(i -> i.kind().column()).toArray(String[]::new),
+                sorted.stream().map(Identifier::value).toArray(String[]::new), identifiers, rule, credential, source);
+    }
+
+    /** Saves a profile's row (identifier copies, attributes, properties, write times, last event). */
+    void update(Draft d, String attributes, String properties, String writeTimes, Instant now) {
+        snapshot.rowWritten(companyId, d.id);
+        dao.update(companyId, d.id, d.externalId, d.email, d.phoneNumber, attributes, properties, writeTimes,
+                d.createdAt, d.lastEventAt, now);
+    }
+
     void delete(List<String> profiles) {
         snapshot.touched(companyId, profiles, List.of());
         String[] arr = profiles.toArray(String[]::new);

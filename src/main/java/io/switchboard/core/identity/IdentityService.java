@@ -300,7 +300,8 @@ public class IdentityService {
         }
         // owners settled by the read-ahead cannot have changed (it locked them FOR UPDATE, then re-read
         // them): no second look-up under this lock
-        Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners, readAhead == null);
+        Map<String, Draft> locked = readAhead != null ? lockedAhead(snapshot, dao, companyId, ids, owners)
+                : lockAndRecheck(dao, companyId, ids, owners, true);
         if (mode == WriteMode.STRICT_UPSERT) {
             if (ownerIds.size() > 1) {
                 throw duplicate(ownerIds.stream().sorted().skip(1).findFirst().orElseThrow());
@@ -308,7 +309,7 @@ public class IdentityService {
             Draft target = locked.get(ownerIds.iterator().next());
             attach(w, target, ids, owners, true, true, ctx, "import", now);
             target.apply(write, now);
-            save(dao, companyId, target, now);
+            save(w, target, now);
             return new ResolvedProfile(target.id, false);
         }
 
@@ -375,7 +376,7 @@ public class IdentityService {
 
         // --- rule 5: the attribute writes
         survivor.apply(write, now);
-        save(dao, companyId, survivor, now);
+        save(w, survivor, now);
         return new ResolvedProfile(survivor.id, false);
     }
 
@@ -450,7 +451,7 @@ public class IdentityService {
         attach(w, target, ids, owners, true, true, ctx, "server_update", now);
         target.apply(write, now);
         target.dirty = true;
-        save(dao, companyId, target, now);
+        save(w, target, now);
         return new ResolvedProfile(target.id, false);
     }
 
@@ -473,7 +474,7 @@ public class IdentityService {
         Draft survivor = new Draft(d);
         Instant now = Instant.now();
         merge(w, survivor, new Draft(s), ctx, "explicit_merge", now);
-        save(dao, companyId, survivor, now);
+        save(w, survivor, now);
         return new ResolvedProfile(survivor.id, false);
     }
 
@@ -556,6 +557,7 @@ public class IdentityService {
     public OwnerSnapshot readAhead(Handle h, Map<Long, List<Identifiers>> byCompany, boolean settle) {
         Map<Long, Map<Identifier, String>> byOwner = new HashMap<>();
         Map<Long, Set<Identifier>> settled = new HashMap<>();
+        Map<Long, List<Profile>> lockedRows = new HashMap<>();
         ProfileDao dao = Daos.attach(h, ProfileDao.class);
         byCompany.forEach((companyId, raws) -> {
             Set<Identifier> all = new LinkedHashSet<>();
@@ -573,10 +575,15 @@ public class IdentityService {
                     // settling a batch that writes: its owners locked FOR UPDATE at once, in id order (the units
                     // would take that lock one by one anyway). A FOR KEY SHARE here, upgraded later by a unit,
                     // deadlocks against a concurrent batch doing the same (two committers, two servers)
-                    live = settle
-                            ? dao.lock(companyId, ownerIds).stream().filter(p -> !p.isTombstone()).map(Profile::id)
-                                    .collect(java.util.stream.Collectors.toCollection(HashSet::new))
-                            : new HashSet<>(dao.keyShareLive(companyId, ownerIds));
+                    if (settle) {
+                        List<Profile> rows = dao.lock(companyId, ownerIds).stream().filter(p -> !p.isTombstone())
+                                .toList();
+                        lockedRows.put(companyId, rows); // the units take these rows instead of locking again
+                        live = rows.stream().map(Profile::id)
+                                .collect(java.util.stream.Collectors.toCollection(HashSet::new));
+                    } else {
+                        live = new HashSet<>(dao.keyShareLive(companyId, ownerIds));
+                    }
                     for (ProfileDao.Owner o : found) {
                         Identifier i = new Identifier(IdentifierKind.of(o.kind()), o.value());
                         if (live.contains(o.profileId())) {
@@ -604,7 +611,7 @@ public class IdentityService {
             }
             byOwner.put(companyId, m);
         });
-        return OwnerSnapshot.of(byOwner, settled);
+        return OwnerSnapshot.of(byOwner, settled, lockedRows);
     }
 
     // ------------------------------------------------------------------ internals
@@ -629,6 +636,21 @@ public class IdentityService {
     private Map<String, Draft> lockAndRecheck(ProfileDao dao, long companyId, List<Identifier> ids,
                                               Map<Identifier, String> owners) {
         return lockAndRecheck(dao, companyId, ids, owners, true);
+    }
+
+    /**
+     * The settled owners of a batch unit: locked FOR UPDATE by the read-ahead, so no second look-up; their rows
+     * as the read-ahead read them when no unit of this batch has taken or written them since, else locked and
+     * read again (an earlier unit of the batch may have changed them).
+     */
+    private Map<String, Draft> lockedAhead(OwnerSnapshot snapshot, ProfileDao dao, long companyId, List<Identifier> ids,
+                                           Map<Identifier, String> owners) {
+        String[] idArr = owners.values().stream().distinct().sorted().toArray(String[]::new);
+        List<Profile> rows = snapshot.takeLockedRows(companyId, idArr);
+        if (rows == null) return lockAndRecheck(dao, companyId, ids, owners, false);
+        Map<String, Draft> out = new HashMap<>();
+        rows.forEach(p -> out.put(p.id(), new Draft(p)));
+        return out;
     }
 
     private Map<String, Draft> lockAndRecheck(ProfileDao dao, long companyId, List<Identifier> ids,
@@ -669,11 +691,14 @@ public class IdentityService {
             }
         }
         d.apply(write, now);
-        dao.insert(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
-                json(d.writeTimes), now);
+        // the row, its claims and its history record in one statement (one round trip instead of three)
+        List<Identifier> sorted = sortedForClaim(take);
+        List<String> got = w.create(d, sorted, json(d.attributes), json(d.properties), json(d.writeTimes), now,
+                idsJson(take), rule, ctx.credential(), ctx.source());
+        if (got.size() != sorted.size()) {
+            throw new Tx.Retry("an identifier was claimed concurrently");
+        }
         ChangedProfiles.add(((SqlObject) dao).getHandle(), companyId, d.id); // derived data (segments) follows
-        claim(w, d.id, take);
-        dao.history(companyId, "create", d.id, null, idsJson(take), rule, ctx.credential(), ctx.source(), null);
         return new ResolvedProfile(d.id, true);
     }
 
@@ -722,10 +747,15 @@ public class IdentityService {
         }
     }
 
+    /** Claims go in one canonical order (kind, value), so two transactions claiming the same identifiers queue. */
+    private static List<Identifier> sortedForClaim(List<Identifier> ids) {
+        return ids.stream().sorted(Comparator.comparing((Identifier i) -> i.kind().column())
+                .thenComparing(Identifier::value)).toList();
+    }
+
     private static void claim(IdentifierWrites w, String profileId, List<Identifier> ids) {
         if (ids.isEmpty()) return;
-        List<Identifier> sorted = ids.stream().sorted(Comparator.comparing((Identifier i) -> i.kind().column())
-                .thenComparing(Identifier::value)).toList();
+        List<Identifier> sorted = sortedForClaim(ids);
         List<String> got = w.claim(profileId, sorted);
         if (got.size() != sorted.size()) {
             throw new Tx.Retry("an identifier was claimed concurrently");
@@ -774,13 +804,12 @@ public class IdentityService {
                 null);
     }
 
-    private void save(ProfileDao dao, long companyId, Draft d, Instant now) {
+    private void save(IdentifierWrites w, Draft d, Instant now) {
         // nothing changed (an event for a known person): no UPDATE, no new row version, updated_at stays
         if (!d.dirty) return;
-        dao.update(companyId, d.id, d.externalId, d.email, d.phoneNumber, json(d.attributes), json(d.properties),
-                json(d.writeTimes), d.createdAt, d.lastEventAt, now);
+        w.update(d, json(d.attributes), json(d.properties), json(d.writeTimes), now);
         // a merge's survivor is saved too (absorb marks it dirty): it is queued here
-        ChangedProfiles.add(((SqlObject) dao).getHandle(), companyId, d.id);
+        ChangedProfiles.add(((SqlObject) w.dao()).getHandle(), w.companyId(), d.id);
     }
 
     private static ApiException duplicate(String profileId) {

@@ -29,19 +29,28 @@ public final class OwnerSnapshot {
     private final Map<Long, Set<Identifier>> settled;
     private final Set<String> touchedProfiles = new HashSet<>();
     private final Set<String> touchedIdentifiers = new HashSet<>();
+    /**
+     * The owners' rows as the settling read-ahead locked them FOR UPDATE (by company and id): no other
+     * transaction can change them until the commit, so the first unit that needs one takes it from here instead
+     * of locking it again. A row leaves when it is taken, and when a write of this unit of work changes it
+     * ({@link #rowWritten}): one never serves a unit after any unit of the batch wrote that profile.
+     */
+    private final Map<String, Profile> lockedRows;
 
-    private OwnerSnapshot(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled) {
+    private OwnerSnapshot(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled,
+                          Map<String, Profile> lockedRows) {
         this.owners = owners;
         this.settled = settled;
+        this.lockedRows = lockedRows;
     }
 
     /** Nothing read ahead: every resolution takes the full path. */
     public static OwnerSnapshot none() {
-        return new OwnerSnapshot(Map.of(), Map.of());
+        return new OwnerSnapshot(Map.of(), Map.of(), new HashMap<>());
     }
 
     static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners) {
-        return new OwnerSnapshot(new HashMap<>(owners), Map.of());
+        return new OwnerSnapshot(new HashMap<>(owners), Map.of(), new HashMap<>());
     }
 
     /**
@@ -49,7 +58,41 @@ public final class OwnerSnapshot {
      * a live person ({@code settled}), so that {@link #ownersIfSettled} can answer for them.
      */
     static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled) {
-        return new OwnerSnapshot(new HashMap<>(owners), new HashMap<>(settled));
+        return of(owners, settled, Map.of());
+    }
+
+    /** As {@link #of(Map, Map)}, with the live owners' rows the settling read-ahead locked, by company. */
+    static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled,
+                            Map<Long, List<Profile>> lockedRows) {
+        Map<String, Profile> rows = new HashMap<>();
+        lockedRows.forEach((companyId, ps) -> ps.forEach(p -> rows.put(rowKey(companyId, p.id()), p)));
+        return new OwnerSnapshot(new HashMap<>(owners), new HashMap<>(settled), rows);
+    }
+
+    /**
+     * The rows of {@code ids} as the read-ahead locked them, when every one of them is still here — none taken
+     * and none written by this unit of work since — and then they leave (each serves one unit); else null and
+     * nothing leaves (lock and read them).
+     */
+    List<Profile> takeLockedRows(long companyId, String[] ids) {
+        if (lockedRows.isEmpty()) return null;
+        List<Profile> out = new java.util.ArrayList<>(ids.length);
+        for (String id : ids) {
+            Profile p = lockedRows.get(rowKey(companyId, id));
+            if (p == null) return null;
+            out.add(p);
+        }
+        for (String id : ids) lockedRows.remove(rowKey(companyId, id));
+        return out;
+    }
+
+    /** Only {@link IdentifierWrites} calls this, before it writes a profile's row. */
+    void rowWritten(long companyId, String profileId) {
+        lockedRows.remove(rowKey(companyId, profileId));
+    }
+
+    private static String rowKey(long companyId, String profileId) {
+        return companyId + "\u0000" + profileId;
     }
 
     /**
@@ -100,6 +143,7 @@ public final class OwnerSnapshot {
     /** Only {@link IdentifierWrites} calls this (checked by LayerDependenciesTest), before each write. */
     void touched(long companyId, Collection<String> profiles, Collection<Identifier> ids) {
         touchedProfiles.addAll(profiles);
+        for (String p : profiles) rowWritten(companyId, p);
         for (Identifier i : ids) touchedIdentifiers.add(key(companyId, i));
     }
 

@@ -42,6 +42,8 @@ class BatchReadAheadTest {
     static final WriteContext CTX = new WriteContext(new Caller(0, "TEST00", Caller.Kind.SECRET, "1", "sk_test0").credentialLabel(), "test");
     static final AtomicLong SEQ = new AtomicLong();
     static Jdbi jdbi;
+    /** Sees the raw SQL of every statement while set (see setUp). */
+    static volatile java.util.function.Consumer<String> STATEMENTS;
     static IdentityService identity;
     static GroupCommit groupCommit;
     static IngestService ingest;
@@ -51,6 +53,15 @@ class BatchReadAheadTest {
     static void setUp() {
         jdbi = SwitchboardApplication.newJdbi(Jdbi.create(TestDatabase.newDatabase(), "postgres", ""),
                 new com.fasterxml.jackson.databind.ObjectMapper());
+        // installed before the committer opens its handle (which it keeps across batches: a logger set later
+        // would not reach it); tests count statements through STATEMENTS
+        jdbi.setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
+            @Override
+            public void logBeforeExecution(org.jdbi.v3.core.statement.StatementContext ctx) {
+                java.util.function.Consumer<String> c = STATEMENTS;
+                if (c != null) c.accept(ctx.getRawSql());
+            }
+        });
         Tx tx = new Tx(jdbi);
         groupCommit = new GroupCommit(jdbi, tx, new GroupCommit.Options(1, 64, 200, Duration.ZERO, 1000));
         identity = new IdentityService(tx, id -> CompanySettings.DEFAULTS, groupCommit); // client upserts batch too
@@ -223,14 +234,11 @@ class BatchReadAheadTest {
         String known2 = identifyNow(Identifiers.of("k2", null, null, null));
         String known3 = identifyNow(Identifiers.of(null, "k3@example.com", null, null));
         java.util.concurrent.atomic.AtomicInteger ownerLookups = new java.util.concurrent.atomic.AtomicInteger();
-        jdbi.setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
-            @Override
-            public void logBeforeExecution(org.jdbi.v3.core.statement.StatementContext ctx) {
-                if (ctx.getRawSql().startsWith("SELECT i.kind, i.value, i.profile_id FROM unnest(")) { // ProfileDao.owners
-                    ownerLookups.incrementAndGet();
-                }
+        STATEMENTS = sql -> {
+            if (sql.startsWith("SELECT i.kind, i.value, i.profile_id FROM unnest(")) { // ProfileDao.owners
+                ownerLookups.incrementAndGet();
             }
-        });
+        };
         List<IngestService.Result> r;
         try {
             r = oneBatch(List.of(
@@ -239,7 +247,7 @@ class BatchReadAheadTest {
                     List.of(identifyWith(Identifiers.of("k2", "k2@example.com", null, null), "Cy")),  // known + new email
                     List.of(event(Identifiers.of(null, "k3@example.com", null, null), "Seen"))));
         } finally {
-            jdbi.setSqlLogger(org.jdbi.v3.core.statement.SqlLogger.NOP_SQL_LOGGER);
+            STATEMENTS = null;
         }
         // the batch looks its owners up twice (the second time under its FOR UPDATE lock) and no unit needs
         // a look-up of its own; before, every identify looked its owners up, then again under its own lock (6)
@@ -254,6 +262,101 @@ class BatchReadAheadTest {
         assertThat(liveOwnerOf("email", "new@example.com")).isEqualTo(created);
         assertThat(liveOwnerOf("email", "k2@example.com")).isEqualTo(known2);
         assertThat(eventOwner("Seen")).isEqualTo(known3);
+    }
+
+    static IngestOp identifyWithAttribute(Identifiers ids, String key, String value) {
+        return IngestOp.resolving(ids, ProfileWrite.builder()
+                .attribute(key, com.fasterxml.jackson.databind.node.TextNode.valueOf(value)).build(),
+                WriteMode.NORMAL, List.of());
+    }
+
+    /** Runs {@code body} counting the {@code ProfileDao.lock} statements (SELECT … FOR UPDATE OF p) it makes. */
+    int countingLocks(java.util.concurrent.Callable<?> body) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger locks = new java.util.concurrent.atomic.AtomicInteger();
+        STATEMENTS = sql -> {
+            if (sql.contains("FOR UPDATE OF p")) locks.incrementAndGet();
+        };
+        try {
+            body.call();
+        } finally {
+            STATEMENTS = null;
+        }
+        return locks.get();
+    }
+
+    @Test
+    void knownPeopleAreLockedOnceForTheBatchAndASecondWriteOfOnePersonSeesTheFirst() throws Exception {
+        String k1 = identifyNow(Identifiers.of("k1", null, null, null));
+        String k2 = identifyNow(Identifiers.of("k2", null, null, null));
+        List<List<IngestService.Result>> r = new ArrayList<>();
+        int locks = countingLocks(() -> r.add(oneBatch(List.of(
+                List.of(identifyWithAttribute(Identifiers.of("k1", null, null, null), "first_name", "Ada")),
+                List.of(identifyWithAttribute(Identifiers.of("k2", null, null, null), "first_name", "Cy")),
+                List.of(identifyWithAttribute(Identifiers.of("k1", null, null, null), "last_name", "Lovelace"))))));
+        // the batch locks k1 and k2 once and their first units take those rows; k1's second unit must not take
+        // the row as read before its first unit wrote it: it locks and reads it again. Before, every unit
+        // locked its person again (4 in all)
+        assertThat(locks).isEqualTo(2);
+        assertThat(r.get(0).get(0).profileIds()).containsExactly(k1);
+        assertThat(r.get(0).get(2).profileIds()).containsExactly(k1);
+        assertThat(attribute(k1, "first_name")).as("the first unit's write, kept by the second").isEqualTo("Ada");
+        assertThat(attribute(k1, "last_name")).isEqualTo("Lovelace");
+        assertThat(attribute(k2, "first_name")).isEqualTo("Cy");
+    }
+
+    @Test
+    void aNewPersonIsOneStatementWithItsClaimsAndItsHistoryRecord() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        STATEMENTS = sql -> {
+            if (sql.contains("INSERT INTO profiles") || sql.contains("INSERT INTO profile_identifiers")
+                    || sql.contains("INSERT INTO identity_history")) {
+                writes.incrementAndGet();
+            }
+        };
+        List<IngestService.Result> r;
+        try {
+            r = oneBatch(List.of(List.of(identifyWith(Identifiers.of("n1", "n1@example.com", null, null), "Nia"))));
+        } finally {
+            STATEMENTS = null;
+        }
+        assertThat(writes.get()).as("profile, claims and history in one statement (before: three)").isEqualTo(1);
+        String p = r.get(0).profileIds().get(0);
+        assertThat(liveOwnerOf("external_id", "n1")).isEqualTo(p);
+        assertThat(liveOwnerOf("email", "n1@example.com")).isEqualTo(p);
+        assertThat(attribute(p, "first_name")).isEqualTo("Nia");
+        String history = jdbi.withHandle(h -> h.createQuery("SELECT operation || ' ' || rule || ' ' || identifiers::text "
+                + "FROM identity_history WHERE company_id = :c AND survivor_id = :p").bind("c", company).bind("p", p)
+                .mapTo(String.class).one());
+        assertThat(history).startsWith("create new_identifiers ").contains("n1@example.com").contains("\"n1\"");
+    }
+
+    @Test
+    void aUnitThatFailsAfterWritingAPersonLeavesTheNextUnitTheRowAsCommittedBefore() throws Exception {
+        String k1 = identifyNow(Identifiers.of("k1", null, null, null));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> blocker = groupCommit.submit(h -> {
+            running.countDown();
+            await(release);
+            return null;
+        });
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        // the first request writes k1's first name, then fails on its second item (no usable identifier): its
+        // write is rolled back; the second request writes k1's last name in the same batch
+        var failing = ingest.ingestAsync(company, CTX, null, List.of(
+                identifyWithAttribute(Identifiers.of("k1", null, null, null), "first_name", "Rolled back"),
+                identify(Identifiers.of(null, null, null, null))), Instant.now());
+        var next = ingest.ingestAsync(company, CTX, null, List.of(
+                identifyWithAttribute(Identifiers.of("k1", null, null, null), "last_name", "Kept")), Instant.now());
+        long batchesBefore = groupCommit.stats().batches();
+        release.countDown();
+        blocker.get(10, TimeUnit.SECONDS);
+        assertThat(next.get(10, TimeUnit.SECONDS).profileIds()).containsExactly(k1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(io.switchboard.errors.ApiException.class);
+        assertThat(groupCommit.stats().batches() - batchesBefore).as("one batch").isEqualTo(1);
+        assertThat(attribute(k1, "first_name")).as("the failed request wrote nothing").isNull();
+        assertThat(attribute(k1, "last_name")).isEqualTo("Kept");
     }
 
     @Test
