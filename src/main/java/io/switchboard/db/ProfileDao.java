@@ -45,15 +45,33 @@ public interface ProfileDao extends SqlObject {
     @org.jdbi.v3.sqlobject.config.RegisterRowMapper(Owner.Mapper.class)
     List<Owner> owners(@Bind("companyId") long companyId, @Bind("kinds") String[] kinds, @Bind("values") String[] values);
 
+    /** An identifier's owner, and whether that owner was live when {@link #ownersKeyShared} locked it. */
+    record SharedOwner(String kind, String value, String profileId, boolean live) {
+        public static final class Mapper implements org.jdbi.v3.core.mapper.RowMapper<SharedOwner> {
+            @Override
+            public SharedOwner map(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+                    throws java.sql.SQLException {
+                return new SharedOwner(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+            }
+        }
+    }
+
     /**
-     * Locks profiles {@code FOR KEY SHARE} (in id order) until the transaction ends and returns those that
-     * are live: a concurrent merge or deletion of them waits for this transaction, while other event
-     * writers (and {@code last_event_at} updates) do not. The lock returns each row's latest version, so a
-     * profile merged meanwhile comes back with {@code merged_into} set (and one deleted meanwhile not at all).
+     * {@link #owners} and a lock of those owners in ONE statement: the owners of many
+     * identifiers, each owner locked {@code FOR KEY SHARE} (in id order) until the transaction ends, and
+     * whether it is live in its latest version. The aggregate reads every locked row, so every owner is
+     * locked whatever join the planner picks.
      */
-    @SqlQuery("SELECT p.id FROM (SELECT id, merged_into FROM profiles WHERE company_id = :companyId AND id = ANY(:ids) "
-            + "ORDER BY id FOR KEY SHARE) p WHERE p.merged_into IS NULL")
-    List<String> keyShareLive(@Bind("companyId") long companyId, @Bind("ids") String[] ids);
+    @SqlQuery("WITH o AS (SELECT i.kind, i.value, i.profile_id FROM unnest(:kinds::text[], :values::text[]) AS t(k, v) "
+            + "CROSS JOIN LATERAL (SELECT x.kind, x.value, x.profile_id FROM profile_identifiers x "
+            + "WHERE x.company_id = :companyId AND x.kind = t.k AND x.value = t.v OFFSET 0) i), "
+            + "l AS (SELECT id, merged_into FROM profiles WHERE company_id = :companyId "
+            + "AND id IN (SELECT profile_id FROM o) ORDER BY id FOR KEY SHARE) "
+            + "SELECT o.kind, o.value, o.profile_id, o.profile_id = ANY(s.live) FROM o, "
+            + "(SELECT coalesce(array_agg(id) FILTER (WHERE merged_into IS NULL), '{}') AS live FROM l) s")
+    @org.jdbi.v3.sqlobject.config.RegisterRowMapper(SharedOwner.Mapper.class)
+    List<SharedOwner> ownersKeyShared(@Bind("companyId") long companyId, @Bind("kinds") String[] kinds,
+                                      @Bind("values") String[] values);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM profiles p WHERE p.company_id = :companyId AND p.id = ANY(:ids) "
             + "ORDER BY p.id FOR UPDATE OF p")

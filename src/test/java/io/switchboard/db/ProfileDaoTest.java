@@ -52,7 +52,7 @@ class ProfileDaoTest {
             assertThat(dao.find(b, p)).isEmpty();
             assertThat(dao.findAll(b, ids)).isEmpty();
             assertThat(dao.lock(b, ids)).isEmpty();
-            assertThat(dao.keyShareLive(b, ids)).isEmpty();
+            assertThat(dao.ownersKeyShared(b, new String[] {"email"}, new String[] {"scope@example.com"})).isEmpty();
             assertThat(dao.owners(b, new String[] {"email"}, new String[] {"scope@example.com"})).isEmpty();
             assertThat(dao.history(b, ids)).isEmpty();
             assertThat(dao.tombstonesOf(b, p)).isEmpty();
@@ -126,8 +126,42 @@ class ProfileDaoTest {
             assertThat(dao.tombstonesOf(a, s)).containsExactlyInAnyOrder(l1, l2);
             assertThat(dao.find(a, l1).orElseThrow().email()).as("a tombstone keeps no identifier").isNull();
         });
-        List<String> live = jdbi.inTransaction(h -> h.attach(ProfileDao.class).keyShareLive(a, new String[] {l1, l2, s}));
+        List<String> live = jdbi.inTransaction(h -> h.attach(ProfileDao.class).findAll(a, new String[] {l1, l2, s}))
+                .stream().filter(p -> !p.isTombstone()).map(Profile::id).toList();
         assertThat(live).containsExactly(s);
+    }
+
+    @Test
+    void ownersKeySharedFindsTheOwnersTellsWhichAreLiveAndLocksEveryOneUntilTheCommit() throws Exception {
+        String live1 = id("01KSH", 1);
+        String live2 = id("01KSH", 2);
+        String gone = id("01KSH", 3);
+        insert(a, live1, "ksh1@example.com");
+        insert(a, live2, "ksh2@example.com");
+        insert(a, gone, "ksh3@example.com");
+        jdbi.useTransaction(h -> h.attach(ProfileDao.class).tombstone(a, gone, live1, NOW)); // its claim stays here
+        try (org.jdbi.v3.core.Handle h = jdbi.open()) {
+            h.begin();
+            List<ProfileDao.SharedOwner> found = h.attach(ProfileDao.class).ownersKeyShared(a,
+                    new String[] {"email", "email", "email", "email"},
+                    new String[] {"ksh1@example.com", "ksh2@example.com", "ksh3@example.com", "nobody@example.com"});
+            assertThat(found).containsExactlyInAnyOrder(
+                    new ProfileDao.SharedOwner("email", "ksh1@example.com", live1, true),
+                    new ProfileDao.SharedOwner("email", "ksh2@example.com", live2, true),
+                    new ProfileDao.SharedOwner("email", "ksh3@example.com", gone, false));
+            // every owner stays locked FOR KEY SHARE until this transaction ends: a merge or deletion (which
+            // locks FOR UPDATE) of any of them cannot proceed meanwhile
+            for (String p : List.of(live1, live2, gone)) {
+                Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> jdbi.useTransaction(o ->
+                        o.createQuery("SELECT id FROM profiles WHERE company_id = :c AND id = :id FOR UPDATE NOWAIT")
+                                .bind("c", a).bind("id", p).mapTo(String.class).list()));
+                assertThat(e).hasMessageContaining("could not obtain lock");
+            }
+            h.rollback();
+        }
+        List<String> after = jdbi.inTransaction(o -> o.createQuery("SELECT id FROM profiles WHERE company_id = :c "
+                + "AND id = :id FOR UPDATE NOWAIT").bind("c", a).bind("id", live1).mapTo(String.class).list());
+        assertThat(after).as("released at the end of the transaction").containsExactly(live1);
     }
 
     @Test

@@ -567,23 +567,32 @@ public class IdentityService {
             if (!all.isEmpty()) {
                 String[] kinds = all.stream().map(i -> i.kind().column()).toArray(String[]::new);
                 String[] values = all.stream().map(Identifier::value).toArray(String[]::new);
-                List<ProfileDao.Owner> found = dao.owners(companyId, kinds, values);
+                List<ProfileDao.Owner> found;
                 Set<String> live = Set.of();
-                if (!found.isEmpty()) {
+                if (!settle) {
+                    // a batch whose items write nothing: owners found and locked FOR KEY SHARE in one statement
+                    found = new ArrayList<>();
+                    live = new HashSet<>();
+                    for (ProfileDao.SharedOwner o : dao.ownersKeyShared(companyId, kinds, values)) {
+                        found.add(new ProfileDao.Owner(o.kind(), o.value(), o.profileId()));
+                        if (o.live()) live.add(o.profileId());
+                    }
+                } else {
+                    found = dao.owners(companyId, kinds, values);
+                }
+                if (settle && !found.isEmpty()) {
                     String[] ownerIds = found.stream().map(ProfileDao.Owner::profileId).distinct().sorted()
                             .toArray(String[]::new);
                     // settling a batch that writes: its owners locked FOR UPDATE at once, in id order (the units
                     // would take that lock one by one anyway). A FOR KEY SHARE here, upgraded later by a unit,
                     // deadlocks against a concurrent batch doing the same (two committers, two servers)
-                    if (settle) {
-                        List<Profile> rows = dao.lock(companyId, ownerIds).stream().filter(p -> !p.isTombstone())
-                                .toList();
-                        lockedRows.put(companyId, rows); // the units take these rows instead of locking again
-                        live = rows.stream().map(Profile::id)
-                                .collect(java.util.stream.Collectors.toCollection(HashSet::new));
-                    } else {
-                        live = new HashSet<>(dao.keyShareLive(companyId, ownerIds));
-                    }
+                    List<Profile> rows = dao.lock(companyId, ownerIds).stream().filter(p -> !p.isTombstone())
+                            .toList();
+                    lockedRows.put(companyId, rows); // the units take these rows instead of locking again
+                    live = rows.stream().map(Profile::id)
+                            .collect(java.util.stream.Collectors.toCollection(HashSet::new));
+                }
+                if (!found.isEmpty()) {
                     for (ProfileDao.Owner o : found) {
                         Identifier i = new Identifier(IdentifierKind.of(o.kind()), o.value());
                         if (live.contains(o.profileId())) {
