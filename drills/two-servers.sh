@@ -30,7 +30,7 @@ echo "1. 32 identical identifies over two servers: $(grep -c '^204$' "$work/twin
 [ "$twins" -eq 1 ] || fail=1
 
 # 2. a shared rate limit: ingestion class at 3/s burst (steady window 180/min, not binding): 200 requests to one server, then
-#    200 over both; two processes sharing one bucket admit about as many as one process does
+#    200 over both; two processes sharing one bucket admit no more than the bucket allows over the elapsed time
 curl -sf -X PATCH "http://127.0.0.1:$pa/admin/companies/$CO" -H "Authorization: Bearer $SK" -H 'Content-Type: application/vnd.api+json' \
   -d '{"data":{"type":"company","id":"'$CO'","attributes":{"settings":{"rate_limits":{"ingestion":{"burst_per_second":3,"steady_per_minute":180}}}}}}' >/dev/null
 sleep 2   # the other server re-reads settings older than 1 s before using them
@@ -47,10 +47,14 @@ ok=$(grep -c '^204 ' "$work/rl" || true); throttled=$(grep -c '^429 ' "$work/rl"
 allowed=$(echo "3 + 3 * $elapsed" | bc | cut -d. -f1); allowed1=$(echo "3 + 3 * $e1" | bc | cut -d. -f1)
 thr_a=$(grep -c "^429 $pa" "$work/rl" || true); thr_b=$(grep -c "^429 $pb" "$work/rl" || true)
 echo "2. shared 3/s limit, 200 requests: one server admitted $ok1 in ${e1}s (rate allows ≤ $((allowed1 + 1))); two servers admitted $ok in ${elapsed}s (rate allows ≤ $((allowed + 1)); $throttled × 429: A $thr_a, B $thr_b)"
-# sharing: two processes admit no more than one process does (per-process buckets would double it)
-[ "$ok" -le $((ok1 * 13 / 10 + 2)) ] && [ "$thr_a" -gt 0 ] && [ "$thr_b" -gt 0 ] || fail=1
-# exact: never more than the bucket's 3 plus 3/s of the elapsed time (+1 for rounding of the measurement)
+# exact: never more than the bucket's 3 plus 3/s of the elapsed time (+1 for rounding of the measurement).
+# Over both servers this is the sharing check: per-process buckets would admit up to twice that,
+# 2 × (3 + 3/s × elapsed), since each server gets 100 requests, far more than its own bucket would hold.
+# (Not "two servers admit no more than one did": the two-server burst takes longer on 2 cores, and the
+# bucket rightly refills for longer — a CI run admitted 6 in 1.56 s on one server, 10 in 2.68 s on two.)
 [ "$ok1" -le $((allowed1 + 1)) ] && [ "$ok" -le $((allowed + 1)) ] || fail=1
+# both servers enforce it
+[ "$thr_a" -gt 0 ] && [ "$thr_b" -gt 0 ] || fail=1
 curl -sf -X PATCH "http://127.0.0.1:$pa/admin/companies/$CO" -H "Authorization: Bearer $SK" -H 'Content-Type: application/vnd.api+json' \
   -d '{"data":{"type":"company","id":"'$CO'","attributes":{"settings":{"rate_limits":{}}}}}' >/dev/null
 
