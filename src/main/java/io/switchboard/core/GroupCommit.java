@@ -78,8 +78,11 @@ public final class GroupCommit implements AutoCloseable {
      */
     public record Options(int committers, int maxBatch, int maxWeight, Duration linger, int queueCapacity,
                           int answerThreads) {
-        /** One answer thread: on 2 cores a second one did not pay (docs/performance.md "Answers off the committer"). */
-        public static final int DEFAULT_ANSWER_THREADS = 0; // measured on 2 cores: docs/performance.md
+        /**
+         * None: the committer answers its batch itself. On 2 cores one answer thread made batches smaller and
+         * single events ~15 % slower (docs/performance.md "Answers off the committer"); try 1 with more cores.
+         */
+        public static final int DEFAULT_ANSWER_THREADS = 0;
         public static final Options DEFAULTS = new Options(6, 64, 200, Duration.ZERO, 20_000);
 
         /** Without a weight bound (every unit weighs 1, so maxBatch bounds the batch). */

@@ -300,8 +300,7 @@ public class IdentityService {
         }
         // owners settled by the read-ahead cannot have changed (it locked them FOR UPDATE, then re-read
         // them): no second look-up under this lock
-        Map<String, Draft> locked = readAhead != null ? lockedAhead(snapshot, dao, companyId, ids, owners)
-                : lockAndRecheck(dao, companyId, ids, owners, true);
+        Map<String, Draft> locked = lockAndRecheck(dao, companyId, ids, owners, readAhead != null ? snapshot : null);
         if (mode == WriteMode.STRICT_UPSERT) {
             if (ownerIds.size() > 1) {
                 throw duplicate(ownerIds.stream().sorted().skip(1).findFirst().orElseThrow());
@@ -567,39 +566,34 @@ public class IdentityService {
             if (!all.isEmpty()) {
                 String[] kinds = all.stream().map(i -> i.kind().column()).toArray(String[]::new);
                 String[] values = all.stream().map(Identifier::value).toArray(String[]::new);
-                List<ProfileDao.Owner> found;
-                Set<String> live = Set.of();
+                List<ProfileDao.Owner> found = new ArrayList<>();
+                Set<String> live = new HashSet<>();
                 if (!settle) {
                     // a batch whose items write nothing: owners found and locked FOR KEY SHARE in one statement
-                    found = new ArrayList<>();
-                    live = new HashSet<>();
                     for (ProfileDao.SharedOwner o : dao.ownersKeyShared(companyId, kinds, values)) {
                         found.add(new ProfileDao.Owner(o.kind(), o.value(), o.profileId()));
                         if (o.live()) live.add(o.profileId());
                     }
                 } else {
                     found = dao.owners(companyId, kinds, values);
+                    if (!found.isEmpty()) {
+                        String[] ownerIds = found.stream().map(ProfileDao.Owner::profileId).distinct().sorted()
+                                .toArray(String[]::new);
+                        // settling a batch that writes: its owners locked FOR UPDATE at once, in id order (the
+                        // units would take that lock one by one anyway). A FOR KEY SHARE here, upgraded later by
+                        // a unit, deadlocks against a concurrent batch doing the same (two committers, two servers)
+                        List<Profile> rows = dao.lock(companyId, ownerIds).stream().filter(p -> !p.isTombstone())
+                                .toList();
+                        lockedRows.put(companyId, rows); // the units take these rows instead of locking again
+                        for (Profile p : rows) live.add(p.id());
+                    }
                 }
-                if (settle && !found.isEmpty()) {
-                    String[] ownerIds = found.stream().map(ProfileDao.Owner::profileId).distinct().sorted()
-                            .toArray(String[]::new);
-                    // settling a batch that writes: its owners locked FOR UPDATE at once, in id order (the units
-                    // would take that lock one by one anyway). A FOR KEY SHARE here, upgraded later by a unit,
-                    // deadlocks against a concurrent batch doing the same (two committers, two servers)
-                    List<Profile> rows = dao.lock(companyId, ownerIds).stream().filter(p -> !p.isTombstone())
-                            .toList();
-                    lockedRows.put(companyId, rows); // the units take these rows instead of locking again
-                    live = rows.stream().map(Profile::id)
-                            .collect(java.util.stream.Collectors.toCollection(HashSet::new));
-                }
-                if (!found.isEmpty()) {
-                    for (ProfileDao.Owner o : found) {
-                        Identifier i = new Identifier(IdentifierKind.of(o.kind()), o.value());
-                        if (live.contains(o.profileId())) {
-                            m.put(i, o.profileId());
-                        } else {
-                            ok.remove(i); // owned by someone not live: only the full path may decide
-                        }
+                for (ProfileDao.Owner o : found) {
+                    Identifier i = new Identifier(IdentifierKind.of(o.kind()), o.value());
+                    if (live.contains(o.profileId())) {
+                        m.put(i, o.profileId());
+                    } else {
+                        ok.remove(i); // owned by someone not live: only the full path may decide
                     }
                 }
                 if (settle) {
@@ -644,31 +638,25 @@ public class IdentityService {
     /** Locks every owner in ascending id order, then checks no owner changed meanwhile. */
     private Map<String, Draft> lockAndRecheck(ProfileDao dao, long companyId, List<Identifier> ids,
                                               Map<Identifier, String> owners) {
-        return lockAndRecheck(dao, companyId, ids, owners, true);
+        return lockAndRecheck(dao, companyId, ids, owners, null);
     }
 
     /**
-     * The settled owners of a batch unit: locked FOR UPDATE by the read-ahead, so no second look-up; their rows
-     * as the read-ahead read them when no unit of this batch has taken or written them since, else locked and
-     * read again (an earlier unit of the batch may have changed them).
+     * As {@link #lockAndRecheck(ProfileDao, long, List, Map)}; with {@code settledBy}, the snapshot whose
+     * read-ahead settled these owners (locked them FOR UPDATE and read them twice): no re-check, and their rows
+     * as that read-ahead read them when no unit of the batch has taken or written them since (else locked and
+     * read again: an earlier unit of the batch may have changed them).
      */
-    private Map<String, Draft> lockedAhead(OwnerSnapshot snapshot, ProfileDao dao, long companyId, List<Identifier> ids,
-                                           Map<Identifier, String> owners) {
-        String[] idArr = owners.values().stream().distinct().sorted().toArray(String[]::new);
-        List<Profile> rows = snapshot.takeLockedRows(companyId, idArr);
-        if (rows == null) return lockAndRecheck(dao, companyId, ids, owners, false);
-        Map<String, Draft> out = new HashMap<>();
-        rows.forEach(p -> out.put(p.id(), new Draft(p)));
-        return out;
-    }
-
     private Map<String, Draft> lockAndRecheck(ProfileDao dao, long companyId, List<Identifier> ids,
-                                              Map<Identifier, String> owners, boolean recheck) {
+                                              Map<Identifier, String> owners, OwnerSnapshot settledBy) {
         String[] idArr = owners.values().stream().distinct().sorted().toArray(String[]::new);
-        List<Profile> rows = dao.lock(companyId, idArr);
-        boolean moved = recheck && !owners(dao, companyId, ids).equals(owners);
-        if (rows.size() != idArr.length || moved || rows.stream().anyMatch(Profile::isTombstone)) {
-            throw new Tx.Retry("identifier owners changed while locking");
+        List<Profile> rows = settledBy == null ? null : settledBy.takeLockedRows(companyId, idArr);
+        if (rows == null) {
+            rows = dao.lock(companyId, idArr);
+            boolean moved = settledBy == null && !owners(dao, companyId, ids).equals(owners);
+            if (rows.size() != idArr.length || moved || rows.stream().anyMatch(Profile::isTombstone)) {
+                throw new Tx.Retry("identifier owners changed while locking");
+            }
         }
         Map<String, Draft> out = new HashMap<>();
         rows.forEach(p -> out.put(p.id(), new Draft(p)));
@@ -702,11 +690,8 @@ public class IdentityService {
         d.apply(write, now);
         // the row, its claims and its history record in one statement (one round trip instead of three)
         List<Identifier> sorted = sortedForClaim(take);
-        List<String> got = w.create(d, sorted, json(d.attributes), json(d.properties), json(d.writeTimes), now,
-                idsJson(take), rule, ctx.credential(), ctx.source());
-        if (got.size() != sorted.size()) {
-            throw new Tx.Retry("an identifier was claimed concurrently");
-        }
+        requireAllClaimed(w.create(d, sorted, json(d.attributes), json(d.properties), json(d.writeTimes), now,
+                idsJson(take), rule, ctx.credential(), ctx.source()), sorted);
         ChangedProfiles.add(((SqlObject) dao).getHandle(), companyId, d.id); // derived data (segments) follows
         return new ResolvedProfile(d.id, true);
     }
@@ -765,10 +750,12 @@ public class IdentityService {
     private static void claim(IdentifierWrites w, String profileId, List<Identifier> ids) {
         if (ids.isEmpty()) return;
         List<Identifier> sorted = sortedForClaim(ids);
-        List<String> got = w.claim(profileId, sorted);
-        if (got.size() != sorted.size()) {
-            throw new Tx.Retry("an identifier was claimed concurrently");
-        }
+        requireAllClaimed(w.claim(profileId, sorted), sorted);
+    }
+
+    /** Fewer claimed than asked: another transaction owns one of them now — roll back and resolve again. */
+    private static void requireAllClaimed(List<String> claimed, List<Identifier> asked) {
+        if (claimed.size() != asked.size()) throw new Tx.Retry("an identifier was claimed concurrently");
     }
 
     /** Merges loser {@code l} into survivor {@code s} (both locked). */

@@ -49,19 +49,11 @@ public final class OwnerSnapshot {
         return new OwnerSnapshot(Map.of(), Map.of(), new HashMap<>());
     }
 
-    static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners) {
-        return new OwnerSnapshot(new HashMap<>(owners), Map.of(), new HashMap<>());
-    }
-
     /**
-     * As {@link #of(Map)}, also knowing which identifiers were looked up and found either unowned or owned by
-     * a live person ({@code settled}), so that {@link #ownersIfSettled} can answer for them.
+     * What a read-ahead found: by company, the live owners; the identifiers looked up and found either unowned
+     * or owned by a live person ({@code settled}), so that {@link #ownersIfSettled} can answer for them; and the
+     * live owners' rows the settling read-ahead locked.
      */
-    static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled) {
-        return of(owners, settled, Map.of());
-    }
-
-    /** As {@link #of(Map, Map)}, with the live owners' rows the settling read-ahead locked, by company. */
     static OwnerSnapshot of(Map<Long, Map<Identifier, String>> owners, Map<Long, Set<Identifier>> settled,
                             Map<Long, List<Profile>> lockedRows) {
         Map<String, Profile> rows = new HashMap<>();

@@ -245,25 +245,18 @@ class BatchReadAheadTest {
         String known1 = identifyNow(Identifiers.of("k1", "k1@example.com", null, null));
         String known2 = identifyNow(Identifiers.of("k2", null, null, null));
         String known3 = identifyNow(Identifiers.of(null, "k3@example.com", null, null));
-        java.util.concurrent.atomic.AtomicInteger ownerLookups = new java.util.concurrent.atomic.AtomicInteger();
-        STATEMENTS = sql -> {
-            if (sql.startsWith("SELECT i.kind, i.value, i.profile_id FROM unnest(")) { // ProfileDao.owners
-                ownerLookups.incrementAndGet();
-            }
-        };
-        List<IngestService.Result> r;
-        try {
-            r = oneBatch(List.of(
+        List<List<IngestService.Result>> batch = new ArrayList<>();
+        int ownerLookups = countingStatements(
+                sql -> sql.startsWith("SELECT i.kind, i.value, i.profile_id FROM unnest("), // ProfileDao.owners
+                () -> batch.add(oneBatch(List.of(
                     List.of(identifyWith(Identifiers.of("k1", null, null, null), "Ada")),          // known, attributes
                     List.of(identifyWith(Identifiers.of(null, "new@example.com", null, null), "Bo")), // new person
                     List.of(identifyWith(Identifiers.of("k2", "k2@example.com", null, null), "Cy")),  // known + new email
-                    List.of(event(Identifiers.of(null, "k3@example.com", null, null), "Seen"))));
-        } finally {
-            STATEMENTS = null;
-        }
+                    List.of(event(Identifiers.of(null, "k3@example.com", null, null), "Seen"))))));
+        List<IngestService.Result> r = batch.get(0);
         // the batch looks its owners up twice (the second time under its FOR UPDATE lock) and no unit needs
         // a look-up of its own; before, every identify looked its owners up, then again under its own lock (6)
-        assertThat(ownerLookups.get()).isEqualTo(2);
+        assertThat(ownerLookups).isEqualTo(2);
         assertThat(r.get(0).profileIds()).containsExactly(known1);
         assertThat(r.get(2).profileIds()).containsExactly(known2);
         String created = r.get(1).profileIds().get(0);
@@ -282,18 +275,19 @@ class BatchReadAheadTest {
                 WriteMode.NORMAL, List.of());
     }
 
-    /** Runs {@code body} counting the {@code ProfileDao.lock} statements (SELECT … FOR UPDATE OF p) it makes. */
-    int countingLocks(java.util.concurrent.Callable<?> body) throws Exception {
-        java.util.concurrent.atomic.AtomicInteger locks = new java.util.concurrent.atomic.AtomicInteger();
+    /** Runs {@code body}, counting the statements whose raw SQL {@code which} accepts. */
+    int countingStatements(java.util.function.Predicate<String> which, java.util.concurrent.Callable<?> body)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         STATEMENTS = sql -> {
-            if (sql.contains("FOR UPDATE OF p")) locks.incrementAndGet();
+            if (which.test(sql)) n.incrementAndGet();
         };
         try {
             body.call();
         } finally {
             STATEMENTS = null;
         }
-        return locks.get();
+        return n.get();
     }
 
     @Test
@@ -301,7 +295,7 @@ class BatchReadAheadTest {
         String k1 = identifyNow(Identifiers.of("k1", null, null, null));
         String k2 = identifyNow(Identifiers.of("k2", null, null, null));
         List<List<IngestService.Result>> r = new ArrayList<>();
-        int locks = countingLocks(() -> r.add(oneBatch(List.of(
+        int locks = countingStatements(sql -> sql.contains("FOR UPDATE OF p"), () -> r.add(oneBatch(List.of(
                 List.of(identifyWithAttribute(Identifiers.of("k1", null, null, null), "first_name", "Ada")),
                 List.of(identifyWithAttribute(Identifiers.of("k2", null, null, null), "first_name", "Cy")),
                 List.of(identifyWithAttribute(Identifiers.of("k1", null, null, null), "last_name", "Lovelace"))))));
@@ -318,21 +312,13 @@ class BatchReadAheadTest {
 
     @Test
     void aNewPersonIsOneStatementWithItsClaimsAndItsHistoryRecord() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
-        STATEMENTS = sql -> {
-            if (sql.contains("INSERT INTO profiles") || sql.contains("INSERT INTO profile_identifiers")
-                    || sql.contains("INSERT INTO identity_history")) {
-                writes.incrementAndGet();
-            }
-        };
-        List<IngestService.Result> r;
-        try {
-            r = oneBatch(List.of(List.of(identifyWith(Identifiers.of("n1", "n1@example.com", null, null), "Nia"))));
-        } finally {
-            STATEMENTS = null;
-        }
-        assertThat(writes.get()).as("profile, claims and history in one statement (before: three)").isEqualTo(1);
-        String p = r.get(0).profileIds().get(0);
+        List<List<IngestService.Result>> r = new ArrayList<>();
+        int writes = countingStatements(sql -> sql.contains("INSERT INTO profiles")
+                        || sql.contains("INSERT INTO profile_identifiers") || sql.contains("INSERT INTO identity_history"),
+                () -> r.add(oneBatch(List.of(List.of(
+                        identifyWith(Identifiers.of("n1", "n1@example.com", null, null), "Nia"))))));
+        assertThat(writes).as("profile, claims and history in one statement (before: three)").isEqualTo(1);
+        String p = r.get(0).get(0).profileIds().get(0);
         assertThat(liveOwnerOf("external_id", "n1")).isEqualTo(p);
         assertThat(liveOwnerOf("email", "n1@example.com")).isEqualTo(p);
         assertThat(attribute(p, "first_name")).isEqualTo("Nia");
